@@ -8,10 +8,23 @@ NumPy arrays in N, C, H, W layout; layers are named and constructed like
 from .module import Module
 
 # --- convolution, padding and pooling -------------------------------------------------
-# (filled by the conv/pool work)
+from .padding import pad, pad_backward
+from .conv import Conv2d, conv2d, conv2d_backward
 
 # --- activations, linear, normalization, dropout, losses, containers ------------------
-# (filled by the layers work)
+from .activation import (ReLU, Sigmoid, Softmax, Tanh, log_softmax, log_softmax_backward, relu,
+                         relu_backward, sigmoid, sigmoid_backward, softmax, softmax_backward,
+                         tanh, tanh_backward)
+from .linear import Flatten, Linear, flatten, flatten_backward, linear, linear_backward
+from .normalization import (BatchNorm1d, BatchNorm2d, LayerNorm, batch_norm, batch_norm_backward,
+                            layer_norm, layer_norm_backward)
+from .dropout import Dropout, dropout, dropout_backward, dropout_mask
+from .loss import (CrossEntropyLoss, MSELoss, cross_entropy, cross_entropy_backward, l1_penalty,
+                   l1_penalty_backward, l2_penalty, l2_penalty_backward, mse_loss,
+                   mse_loss_backward)
+from .container import Sequential
 
 # --- optimizers, training loop, gradient checking -------------------------------------
-# (filled by the layers work)
+from .optim import SGD, Adam, Optimizer
+from .train import History, evaluate, fit
+from .gradcheck import check_layer_gradients, gradcheck, numerical_gradient

@@ -1,0 +1,46 @@
+# The two commands of README.md, and what they need.
+#   make serve   set up, build the book (executing its pages), serve it locally
+#   make test    set up, run the test suite
+# Each does its own set-up; a second run reuses .venv/ and the execution cache.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+VENDOR := book/_vendor/.vendored
+
+.PHONY: help setup vendor book serve test clean
+
+help:
+	@echo "make serve   build the course site and serve it on http://$(HOST):$(PORT)/"
+	@echo "make book    build the course site into _build/html"
+	@echo "make test    run the test suite"
+	@echo "make clean   remove the build (keeps .venv)"
+
+# The environment: rebuilt only when the requirements change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade-strategy only-if-needed -r requirements.txt -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# MathJax, require.js and the widget manager, so the site works offline.
+vendor:
+	@bash scripts/vendor_assets.sh
+
+book: setup vendor
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --builder html
+
+serve: book
+	@echo ""
+	@echo "The course is at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(PY) -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+test: setup vendor
+	$(PY) -m pytest -n auto
+
+clean:
+	rm -rf _build

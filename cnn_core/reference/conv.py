@@ -1,0 +1,343 @@
+"""2-D convolution, forward and backward, vectorised (im2col + one matrix product).
+
+What the notes do by hand -- slide the filter, take the dot product with the patch
+under it, add the bias -- done for every position at once:
+
+1. pad the input (zeros, or 'reflect' / 'replicate' / 'circular');
+2. ``im2col``: unroll every patch the filter visits into one row of a matrix
+   ``cols`` (N*Ho*Wo rows, C*kH*kW columns);
+3. one matrix product ``cols @ weight.reshape(out_channels, -1).T`` computes every
+   dot product of every filter (BLAS uses all the cores); add the bias.
+
+Backward, for ``out = cols @ W.T + b``:
+
+- ``grad_bias = grad_output`` summed over the batch and the pixels;
+- ``grad_weight = grad_output.T @ cols`` (each weight saw every patch);
+- ``grad_cols = grad_output @ W``, then ``col2im`` adds each patch's gradient back
+  onto the pixels it came from (overlapping patches add up), and the padding's
+  gradient folds back onto the image.
+
+With ``groups`` the channels are split into independent groups (``groups =
+in_channels`` is a depthwise convolution): one matrix product per group.
+The loop version that reads like the notes is ``cnn_core.reference.loops.conv2d``.
+
+Shapes: input (N, C, H, W); weight (out_channels, C/groups, kH, kW); bias
+(out_channels,); output (N, out_channels, Ho, Wo) with
+Ho = (H + 2P - D(kH - 1) - 1)/S + 1 (see :func:`cnn_core.shapes.conv_output_size`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..shapes import conv_output_size
+from ._validate import as_float_array, pair
+from ._windows import fold_windows, im2col
+from .module import Module
+from .padding import pad, pad_backward
+
+__all__ = ["conv2d", "conv2d_backward", "Conv2d"]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+_STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
+
+
+# --------------------------------------------------------------------------------------
+# checking the arguments and working out the geometry
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConvGeometry:
+    """Everything about a convolution except the numbers in the arrays."""
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    pads: tuple[int, int, int, int]      # (left, right, top, bottom), PyTorch's pad order
+    out_size: tuple[int, int]            # (Ho, Wo)
+    padded_size: tuple[int, int]         # (H + top + bottom, W + left + right)
+    groups: int
+    padding_mode: str
+
+    def pad_input(self, x: np.ndarray) -> np.ndarray:
+        """(N, C, H, W) -> (N, C, Hp, Wp) with this convolution's border."""
+        if not any(self.pads):
+            return x
+        mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
+        return pad(x, self.pads, mode=mode)
+
+    def unpad_grad(self, grad_padded: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
+        """Gradient w.r.t. the padded input -> gradient w.r.t. the input."""
+        if not any(self.pads):
+            return grad_padded
+        mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
+        return pad_backward(grad_padded, input_shape, self.pads, mode=mode)
+
+
+def _positive_pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
+    p = pair(value, name)
+    if min(p) < minimum:
+        raise ValueError(f"{name} must be {'positive' if minimum == 1 else 'zero or positive'}, got {value!r}")
+    return p
+
+
+def _out_size_1d(fname: str, side: str, n: int, k: int, s: int, p, d: int, strict: bool, shape) -> int:
+    """``conv_output_size`` for one dimension, with the error naming the input and the fix."""
+    try:
+        return conv_output_size(n, k, s, p, d, strict=strict)
+    except ValueError as err:
+        msg = f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
+        if "whole number" in str(err):
+            msg += _STRICT_HINT
+        raise ValueError(msg) from None
+
+
+def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilation, groups,
+                  padding_mode: str = "zeros", strict: bool = True) -> ConvGeometry:
+    """Check a convolution's hyper-parameters against the shapes; return its geometry.
+
+    ``weight_shape`` is (out_channels, in_channels/groups, kH, kW).
+    """
+    n, c, h, w = input_shape
+    o, cg, kh, kw = weight_shape
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{fname}: groups must be a positive int, got {groups!r}")
+    groups = int(groups)
+    if c % groups:
+        raise ValueError(
+            f"{fname}: groups={groups} must divide the {c} input channels of the input {tuple(input_shape)}"
+        )
+    if o % groups:
+        raise ValueError(
+            f"{fname}: groups={groups} must divide the {o} output channels (filters) of the weight "
+            f"{tuple(weight_shape)}"
+        )
+    if cg * groups != c:
+        raise ValueError(
+            f"{fname}: the weight {tuple(weight_shape)} with groups={groups} expects an input with "
+            f"{cg}*{groups} = {cg * groups} channels, but the input {tuple(input_shape)} has {c} channels"
+        )
+    if kh < 1 or kw < 1:
+        raise ValueError(f"{fname}: the weight {tuple(weight_shape)} has an empty kernel")
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"{fname}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+    stride = _positive_pair(stride, "stride")
+    dilation = _positive_pair(dilation, "dilation")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"{fname}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+        if padding == "same" and stride != (1, 1):
+            raise ValueError(
+                f"{fname}: padding='same' keeps the size only at stride 1, got stride {stride}: "
+                f"give the padding in pixels instead"
+            )
+        if padding == "valid":
+            ph = pw = (0, 0)
+        else:  # PyTorch puts the odd pixel of an even filter span on the right/bottom
+            th, tw = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+            ph, pw = (th // 2, th - th // 2), (tw // 2, tw - tw // 2)
+        pad_h = pad_w = padding
+    else:
+        p = _positive_pair(padding, "padding", minimum=0)
+        ph, pw = (p[0], p[0]), (p[1], p[1])
+        pad_h, pad_w = p
+    out_h = _out_size_1d(fname, "height", h, kh, stride[0], pad_h, dilation[0], strict, input_shape)
+    out_w = _out_size_1d(fname, "width", w, kw, stride[1], pad_w, dilation[1], strict, input_shape)
+    return ConvGeometry(
+        kernel_size=(kh, kw), stride=stride, dilation=dilation,
+        pads=(pw[0], pw[1], ph[0], ph[1]), out_size=(out_h, out_w),
+        padded_size=(h + ph[0] + ph[1], w + pw[0] + pw[1]), groups=groups, padding_mode=padding_mode,
+    )
+
+
+def check_conv_arrays(fname: str, input, weight, bias=None):
+    """Validate the arrays of a convolution; the weight and bias take the input's dtype."""
+    x = as_float_array(input, "input", ndim=4, layout="(N, C, H, W)")
+    w = as_float_array(weight, "weight", ndim=4, layout="(out_channels, in_channels/groups, kH, kW)")
+    w = w.astype(x.dtype, copy=False)
+    b = None
+    if bias is not None:
+        b = as_float_array(bias, "bias", ndim=1, layout="(out_channels,)").astype(x.dtype, copy=False)
+        if b.shape[0] != w.shape[0]:
+            raise ValueError(
+                f"{fname}: bias has {b.shape[0]} entries but the weight {w.shape} has {w.shape[0]} filters"
+            )
+    return x, w, b
+
+
+# --------------------------------------------------------------------------------------
+# the three matrix products (shared with the transposed convolution)
+# --------------------------------------------------------------------------------------
+def _forward_cols(cols: np.ndarray, weight: np.ndarray, n: int, out_size: tuple[int, int]) -> np.ndarray:
+    """cols (G, N*Ho*Wo, K) and weight (O, C/G, kH, kW) -> output (N, O, Ho, Wo)."""
+    g = cols.shape[0]
+    o = weight.shape[0]
+    wg = weight.reshape(g, o // g, -1)                      # (G, O/G, K)
+    out = np.matmul(cols, wg.transpose(0, 2, 1))            # (G, N*Ho*Wo, O/G): every dot product
+    out = out.reshape(g, n, *out_size, o // g).transpose(1, 0, 4, 2, 3)
+    return np.ascontiguousarray(out).reshape(n, o, *out_size)
+
+
+def _grad_output_by_group(grad_output: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, Ho, Wo) -> (G, N*Ho*Wo, O/G), the layout of the rows of ``cols``."""
+    n, o, ho, wo = grad_output.shape
+    go = grad_output.reshape(n, groups, o // groups, ho * wo).transpose(1, 0, 3, 2)
+    return np.ascontiguousarray(go).reshape(groups, n * ho * wo, o // groups)
+
+
+def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape) -> np.ndarray:
+    """grad_weight (O, C/G, kH, kW) = grad_output^T @ cols, per group."""
+    go = _grad_output_by_group(grad_output, cols.shape[0])   # (G, M, O/G)
+    gw = np.matmul(go.transpose(0, 2, 1), cols)               # (G, O/G, K)
+    return gw.reshape(weight_shape)
+
+
+def _padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry) -> np.ndarray:
+    """Gradient w.r.t. the *padded* input (N, C, Hp, Wp): grad_cols = grad_output @ W, then col2im."""
+    n, o, ho, wo = grad_output.shape
+    g = geom.groups
+    _, cg, kh, kw = weight.shape
+    go = _grad_output_by_group(grad_output, g)                # (G, M, O/G)
+    gcols = np.matmul(go, weight.reshape(g, o // g, -1))      # (G, M, Cg*kH*kW)
+    gcols = gcols.reshape(g, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)  # (N, G, Cg, Ho, Wo, kH, kW)
+    gxp = fold_windows(gcols, geom.padded_size, geom.stride, geom.dilation)        # (N, G, Cg, Hp, Wp)
+    return gxp.reshape(n, g * cg, *geom.padded_size)
+
+
+# --------------------------------------------------------------------------------------
+# the functions
+# --------------------------------------------------------------------------------------
+def conv2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1, *, padding_mode: str = "zeros", strict: bool = True) -> np.ndarray:
+    """2-D convolution (cross-correlation, as in PyTorch and the notes).
+
+    Args:
+        input: (N, C, H, W), float32 or float64.
+        weight: (out_channels, C/groups, kH, kW).
+        bias: (out_channels,) or None.
+        stride, dilation: int or (sH, sW) / (dH, dW).
+        padding: int, (pH, pW), 'valid' (no padding) or 'same' (output size = input size, stride 1).
+        groups: split the channels into this many independent groups (C: depthwise).
+        padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
+        strict: if True, a stride that does not land exactly on the last pixel raises
+            ValueError; if False the leftover rows/columns are dropped (PyTorch).
+
+    Returns:
+        (N, out_channels, Ho, Wo), in the input's dtype.
+    """
+    x, w, b = check_conv_arrays("conv2d", input, weight, bias)
+    geom = conv_geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, padding_mode, strict)
+    cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+    out = _forward_cols(cols, w, x.shape[0], geom.out_size)
+    if b is not None:
+        out += b.reshape(1, -1, 1, 1)
+    return out
+
+
+def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarray, stride=1, padding=0,
+                    dilation=1, groups: int = 1, *, padding_mode: str = "zeros", bias: bool = True,
+                    strict: bool = True):
+    """Gradients of :func:`conv2d` (same arguments; ``grad_output`` is (N, out_channels, Ho, Wo)).
+
+    Returns:
+        ``(grad_input, grad_weight, grad_bias)`` with the shapes of input (N, C, H, W),
+        weight (out_channels, C/groups, kH, kW) and bias (out_channels,); ``grad_bias``
+        is None when ``bias=False``.
+    """
+    x, w, _ = check_conv_arrays("conv2d_backward", input, weight)
+    geom = conv_geometry("conv2d_backward", x.shape, w.shape, stride, padding, dilation, groups,
+                         padding_mode, strict)
+    go = _check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
+    cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+    grad_weight = _weight_grad(cols, go, w.shape)
+    grad_input = geom.unpad_grad(_padded_input_grad(go, w, geom), x.shape)
+    grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
+    return grad_input, grad_weight, grad_bias
+
+
+def _check_grad_output(fname: str, grad_output, expected_shape, dtype) -> np.ndarray:
+    go = as_float_array(grad_output, "grad_output", ndim=4, layout="(N, C, Ho, Wo)")
+    if go.shape != tuple(expected_shape):
+        raise ValueError(f"{fname}: grad_output has shape {go.shape}, but the output had shape {tuple(expected_shape)}")
+    return go.astype(dtype, copy=False)
+
+
+# --------------------------------------------------------------------------------------
+# the layer
+# --------------------------------------------------------------------------------------
+def _rng(rng) -> np.random.Generator:
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+class Conv2d(Module):
+    """A convolutional layer, constructed like ``torch.nn.Conv2d``.
+
+    Parameters (PyTorch's names and default initialisation, kaiming_uniform(a=sqrt(5))):
+        ``weight`` (out_channels, in_channels/groups, kH, kW) ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+        ``bias`` (out_channels,) ~ the same, with fan_in = in_channels/groups * kH * kW.
+
+    ``forward(x)``: x (N, in_channels, H, W) -> (N, out_channels, Ho, Wo).
+    ``backward(grad_output)``: accumulates ``grads['weight']``, ``grads['bias']`` and
+    returns the gradient w.r.t. x. ``rng`` is a NumPy Generator or a seed.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *, rng=None,
+                 dtype=np.float32, strict: bool = True) -> None:
+        super().__init__()
+        kh, kw = _positive_pair(kernel_size, "kernel_size")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"Conv2d: groups={groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
+            )
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"Conv2d: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
+        self.dilation, self.groups, self.padding_mode, self.strict = dilation, groups, padding_mode, strict
+        gen = _rng(rng)
+        fan_in = in_channels // groups * kh * kw
+        bound = 1.0 / math.sqrt(fan_in)
+        self.params["weight"] = gen.uniform(-bound, bound, (out_channels, in_channels // groups, kh, kw)).astype(dtype)
+        if bias:
+            self.params["bias"] = gen.uniform(-bound, bound, (out_channels,)).astype(dtype)
+        self._init_grads()
+        self._cache = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        b = self.params.get("bias")
+        x, w, b = check_conv_arrays("Conv2d", x, self.params["weight"], b)
+        geom = conv_geometry("Conv2d", x.shape, w.shape, self.stride, self.padding, self.dilation, self.groups,
+                             self.padding_mode, self.strict)
+        cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+        out = _forward_cols(cols, w, x.shape[0], geom.out_size)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        self._cache = (x.shape, x.dtype, cols, geom)   # backward needs the patches, not x itself
+        return out
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        if self._cache is None:
+            raise RuntimeError("Conv2d.backward called before forward")
+        x_shape, dtype, cols, geom = self._cache
+        w = self.params["weight"]
+        go = _check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
+        self.grads["weight"] += _weight_grad(cols, go, w.shape).astype(w.dtype, copy=False)
+        if "bias" in self.params:
+            self.grads["bias"] += go.sum(axis=(0, 2, 3)).astype(w.dtype, copy=False)
+        return geom.unpad_grad(_padded_input_grad(go, w.astype(dtype, copy=False), geom), x_shape)
+
+    def extra_repr(self) -> str:
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding not in (0, (0, 0), "valid"):
+            s += f", padding={self.padding!r}"
+        if self.dilation not in (1, (1, 1)):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if "bias" not in self.params:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
+        return s

@@ -1,0 +1,418 @@
+"""The arithmetic of convolutional layers: output sizes, padding, parameters, receptive fields.
+
+Pure Python (no NumPy), so every chapter can use it and every number it gives can be
+checked by hand. The formulas are the ones of the lecture notes:
+
+    output = (N + 2P - F) / S + 1            (N input, F filter, P padding, S stride)
+    same padding: P = (F - 1) / 2
+    parameters of a conv layer = F * F * C * K + K
+
+generalised the way PyTorch does it (dilation D makes the filter span D(F - 1) + 1 pixels,
+groups split the channels). Sizes are per spatial dimension: call once for the height and
+once for the width when they differ.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "conv_output_size",
+    "pool_output_size",
+    "conv_transpose_output_size",
+    "same_padding",
+    "conv_params",
+    "linear_params",
+    "conv_macs",
+    "receptive_field",
+    "Conv",
+    "Pool",
+    "Flatten",
+    "Dense",
+    "summary",
+    "Summary",
+]
+
+
+# --------------------------------------------------------------------------------------
+# checks
+# --------------------------------------------------------------------------------------
+def _whole(value, name: str, minimum: int) -> int:
+    """``value`` as an int >= ``minimum``, or a ValueError/TypeError that says why not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"{name} must be a whole number, got {value}")
+        value = int(value)
+    value = int(value)
+    if value < minimum:
+        what = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value}")
+    return value
+
+
+def _fmt(x: float) -> str:
+    """2.3333 -> '2.33', 2.5 -> '2.5', 3.0 -> '3'."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _filter_words(k: int, dilation: int, word: str = "filter") -> str:
+    if dilation == 1:
+        return f"a {k}x{k} {word}"
+    span = dilation * (k - 1) + 1
+    return f"a {k}x{k} {word} with dilation {dilation} (spanning {span}x{span} pixels)"
+
+
+def _numerator_text(n: int, padding: int, span: int) -> str:
+    return f"{n} - {span}" if padding == 0 else f"{n} + 2*{padding} - {span}"
+
+
+# --------------------------------------------------------------------------------------
+# output sizes
+# --------------------------------------------------------------------------------------
+def same_padding(kernel_size: int, dilation: int = 1) -> int:
+    """Padding P that keeps the size at stride 1: P = D(F - 1) / 2 (the notes' (F - 1)/2).
+
+    Only odd filter spans can be padded equally on both sides, one reason filters are
+    odd-sized; an even span raises (PyTorch's ``padding='same'`` then puts the extra pixel
+    on the right and bottom).
+    """
+    k = _whole(kernel_size, "kernel_size", 1)
+    d = _whole(dilation, "dilation", 1)
+    total = d * (k - 1)
+    if total % 2:
+        raise ValueError(
+            f"{_filter_words(k, d)} needs {total}/2 = {_fmt(total / 2)} pixels of padding on "
+            f"each side for 'same' output: only odd filter sizes pad symmetrically "
+            f"(PyTorch's padding='same' puts the extra pixel on the right and bottom)"
+        )
+    return total // 2
+
+
+def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
+                     dilation: int = 1, *, strict: bool = True) -> int:
+    """Output size of a convolution along one dimension: (N + 2P - D(F - 1) - 1)/S + 1.
+
+    ``padding`` is a number of pixels on each side, ``'valid'`` (0) or ``'same'`` (output
+    size = input size; stride 1 only, as in PyTorch). With ``strict=True`` a configuration
+    where the filter does not land exactly on the last pixels raises ValueError showing
+    the arithmetic; with ``strict=False`` the size is floored as PyTorch does (the leftover
+    rows and columns are dropped).
+
+    >>> conv_output_size(32, 5, padding=2)
+    32
+    >>> conv_output_size(7, 3, stride=2)
+    3
+    """
+    n = _whole(n, "input size", 1)
+    k = _whole(kernel_size, "kernel_size", 1)
+    s = _whole(stride, "stride", 1)
+    d = _whole(dilation, "dilation", 1)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = 0
+        elif padding == "same":
+            if s != 1:
+                raise ValueError(
+                    f"padding='same' keeps the size only at stride 1, got stride {s}: "
+                    f"give the padding in pixels instead"
+                )
+            return n
+        else:
+            raise ValueError(f"padding must be a number of pixels, 'same' or 'valid', got {padding!r}")
+    p = _whole(padding, "padding", 0)
+    span = d * (k - 1) + 1
+    if span > n + 2 * p:
+        padded = f"{n}x{n} input" if p == 0 else f"{n}x{n} input padded to {n + 2 * p}x{n + 2 * p}"
+        raise ValueError(f"{_filter_words(k, d)} does not fit a {padded}: the filter is larger than the image")
+    room = n + 2 * p - span
+    if strict and room % s:
+        raise ValueError(
+            f"{_filter_words(k, d)} with stride {s} does not fit a {n}x{n} input"
+            + (f" with padding {p}" if p else "")
+            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {_fmt(room / s + 1)} is not a whole number"
+        )
+    return room // s + 1
+
+
+def pool_output_size(n: int, kernel_size: int, stride: int | None = None, padding: int = 0,
+                     dilation: int = 1, *, ceil_mode: bool = False, strict: bool = True) -> int:
+    """Output size of a pooling window along one dimension (stride defaults to the window).
+
+    Same formula as a convolution. PyTorch requires ``padding <= kernel_size // 2``.
+    ``ceil_mode=True`` keeps a last, partial window (PyTorch's rule: a window that would
+    start entirely in the right padding is dropped); ``strict`` only applies to the
+    default floor mode.
+
+    >>> pool_output_size(32, 2)
+    16
+    """
+    k = _whole(kernel_size, "kernel_size", 1)
+    s = k if stride is None else _whole(stride, "stride", 1)
+    p = _whole(padding, "padding", 0)
+    d = _whole(dilation, "dilation", 1)
+    if p > k // 2:
+        raise ValueError(
+            f"pooling padding must be at most half the window ({k}//2 = {k // 2}), got {p}"
+        )
+    if not ceil_mode:
+        try:
+            return conv_output_size(n, k, s, p, d, strict=strict)
+        except ValueError as err:
+            raise ValueError(str(err).replace("filter", "window")) from None
+    n = _whole(n, "input size", 1)
+    span = d * (k - 1) + 1
+    if span > n + 2 * p:
+        raise ValueError(f"a {k}x{k} window does not fit a {n}x{n} input padded by {p}")
+    out = math.ceil((n + 2 * p - span) / s) + 1
+    if (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def conv_transpose_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                               output_padding: int = 0, dilation: int = 1) -> int:
+    """Output size of a transposed convolution: (N - 1)S - 2P + D(F - 1) + output_padding + 1."""
+    n = _whole(n, "input size", 1)
+    k = _whole(kernel_size, "kernel_size", 1)
+    s = _whole(stride, "stride", 1)
+    p = _whole(padding, "padding", 0)
+    op = _whole(output_padding, "output_padding", 0)
+    d = _whole(dilation, "dilation", 1)
+    if op >= max(s, d):
+        raise ValueError(f"output_padding ({op}) must be smaller than the stride ({s}) or the dilation ({d})")
+    out = (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+    if out < 1:
+        raise ValueError(f"padding {p} removes the whole output of this transposed convolution ({out} pixels left)")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# parameters and compute
+# --------------------------------------------------------------------------------------
+def _kernel_pair(kernel_size) -> tuple[int, int]:
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(f"kernel_size must be an int or a pair (kH, kW), got {kernel_size!r}")
+        return _whole(kernel_size[0], "kernel height", 1), _whole(kernel_size[1], "kernel width", 1)
+    k = _whole(kernel_size, "kernel_size", 1)
+    return k, k
+
+
+def conv_params(in_channels: int, out_channels: int, kernel_size, bias: bool = True, groups: int = 1) -> int:
+    """Learnable parameters of a conv layer: F*F*(C/groups)*K weights + K biases.
+
+    >>> conv_params(3, 10, 5)  # the notes: ten 5x5 filters on an RGB image
+    760
+    """
+    c = _whole(in_channels, "in_channels", 1)
+    kout = _whole(out_channels, "out_channels", 1)
+    g = _whole(groups, "groups", 1)
+    kh, kw = _kernel_pair(kernel_size)
+    if c % g or kout % g:
+        raise ValueError(f"groups={g} must divide both in_channels ({c}) and out_channels ({kout})")
+    return kh * kw * (c // g) * kout + (kout if bias else 0)
+
+
+def linear_params(in_features: int, out_features: int, bias: bool = True) -> int:
+    """Learnable parameters of a dense layer: in*out weights + out biases."""
+    i = _whole(in_features, "in_features", 1)
+    o = _whole(out_features, "out_features", 1)
+    return i * o + (o if bias else 0)
+
+
+def conv_macs(in_channels: int, out_channels: int, kernel_size, output_size, groups: int = 1) -> int:
+    """Multiply-adds of one conv layer for one image: every output pixel of every filter
+    is a dot product of F*F*(C/groups) numbers. ``output_size``: an int or (H, W)."""
+    kh, kw = _kernel_pair(kernel_size)
+    weights_per_filter = conv_params(in_channels, out_channels, (kh, kw), bias=False, groups=groups) // out_channels
+    oh, ow = _kernel_pair(output_size)
+    return oh * ow * out_channels * weights_per_filter
+
+
+def receptive_field(layers: Sequence) -> int:
+    """Size of the input region one output unit sees, after a stack of layers.
+
+    ``layers``: ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` tuples,
+    or the layer specs of :func:`summary` (``Flatten``/``Dense`` end the spatial stack).
+    Each layer grows the field by D(F - 1) times the product of the strides before it.
+
+    >>> receptive_field([(3, 1), (3, 1)])  # two 3x3 layers see 5x5
+    5
+    """
+    size, jump = 1, 1
+    for layer in layers:
+        if isinstance(layer, (Conv, Pool)):
+            k, s, d = layer.kernel_size, layer.stride_or_kernel, layer.dilation
+        elif isinstance(layer, (Flatten, Dense)):
+            break
+        else:
+            k, s, *rest = layer
+            d = rest[0] if rest else 1
+        k, s, d = _whole(k, "kernel_size", 1), _whole(s, "stride", 1), _whole(d, "dilation", 1)
+        size += d * (k - 1) * jump
+        jump *= s
+    return size
+
+
+# --------------------------------------------------------------------------------------
+# layer specs and the summary table
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Conv:
+    """A conv layer: ``out_channels`` filters of ``kernel_size`` x ``kernel_size``."""
+    out_channels: int
+    kernel_size: int
+    stride: int = 1
+    padding: int | str = 0
+    dilation: int = 1
+    groups: int = 1
+    bias: bool = True
+
+    @property
+    def stride_or_kernel(self) -> int:
+        return self.stride
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pooling layer (``kind`` 'max', 'avg' or 'sum'); no parameters."""
+    kernel_size: int
+    stride: int | None = None
+    padding: int = 0
+    kind: str = "max"
+    dilation: int = 1
+
+    @property
+    def stride_or_kernel(self) -> int:
+        return self.kernel_size if self.stride is None else self.stride
+
+
+@dataclass(frozen=True)
+class Flatten:
+    """Flatten (C, H, W) into one vector of C*H*W numbers."""
+
+
+@dataclass(frozen=True)
+class Dense:
+    """A fully connected layer with ``out_features`` units."""
+    out_features: int
+    bias: bool = True
+
+
+@dataclass
+class Summary:
+    """Rows of (layer, output shape, parameters, receptive field) with totals.
+
+    Shapes are PyTorch's (C, H, W); ``str()`` gives a text table, Jupyter shows HTML.
+    """
+    input_shape: tuple[int, ...]
+    rows: list[tuple[str, tuple[int, ...], int, int | None]] = field(default_factory=list)
+
+    @property
+    def total_params(self) -> int:
+        return sum(r[2] for r in self.rows)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return self.rows[-1][1] if self.rows else self.input_shape
+
+    def _lines(self) -> list[tuple[str, str, str, str]]:
+        lines = [("input", " x ".join(map(str, self.input_shape)), "", "")]
+        for name, shape, params, rf in self.rows:
+            lines.append((name, " x ".join(map(str, shape)), f"{params:,}", "" if rf is None else f"{rf}x{rf}"))
+        return lines
+
+    def __str__(self) -> str:
+        header = ("layer", "output (C x H x W)", "parameters", "receptive field")
+        lines = [header] + self._lines()
+        widths = [max(len(line[i]) for line in lines) for i in range(4)]
+        fmt = lambda line: "  ".join(  # noqa: E731
+            line[i].ljust(widths[i]) if i in (0, 1) else line[i].rjust(widths[i]) for i in range(4))
+        out = [fmt(header), "  ".join("-" * w for w in widths)]
+        out += [fmt(line) for line in lines[1:]]
+        out.append(f"total parameters: {self.total_params:,}")
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><td>{a}</td><td>{b}</td><td style='text-align:right'>{c}</td><td>{d}</td></tr>"
+            for a, b, c, d in self._lines())
+        return ("<table><thead><tr><th>layer</th><th>output (C x H x W)</th><th>parameters</th>"
+                f"<th>receptive field</th></tr></thead><tbody>{cells}</tbody>"
+                f"<tfoot><tr><td colspan='4'>total parameters: {self.total_params:,}</td></tr></tfoot></table>")
+
+
+def _describe(layer) -> str:
+    if isinstance(layer, Conv):
+        pad = f", padding {layer.padding!r}" if layer.padding not in (0, "valid") else ""
+        extra = (f", stride {layer.stride}" if layer.stride != 1 else "") + pad
+        extra += f", dilation {layer.dilation}" if layer.dilation != 1 else ""
+        extra += f", groups {layer.groups}" if layer.groups != 1 else ""
+        return f"conv {layer.kernel_size}x{layer.kernel_size}, {layer.out_channels} filters{extra}"
+    if isinstance(layer, Pool):
+        return f"{layer.kind} pool {layer.kernel_size}x{layer.kernel_size}, stride {layer.stride_or_kernel}"
+    if isinstance(layer, Flatten):
+        return "flatten"
+    return f"dense, {layer.out_features} units"
+
+
+def summary(input_shape: Sequence[int], layers: Sequence, *, strict: bool = True) -> Summary:
+    """The table the notes write by hand: output shape and parameters of each layer.
+
+    ``input_shape`` is (C, H, W) (the notes write H x W x C: 32x32x3 is (3, 32, 32));
+    ``layers`` a sequence of :class:`Conv`, :class:`Pool`, :class:`Flatten` and
+    :class:`Dense`. Errors name the layer that does not fit; ``strict=False`` floors
+    sizes like PyTorch (e.g. a stride-2 3x3 conv with padding 1 on an even input).
+
+    >>> print(summary((3, 32, 32), [Conv(10, 5, padding=2)]).total_params)
+    760
+    """
+    shape = tuple(_whole(v, "input_shape entry", 1) for v in input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"input_shape must be (C, H, W), got {tuple(input_shape)}")
+    result = Summary(shape)
+    spatial: list = []
+    for i, layer in enumerate(layers, start=1):
+        name = f"{i}. {_describe(layer)}"
+        try:
+            if isinstance(layer, Conv):
+                if len(shape) != 3:
+                    raise ValueError("a conv layer needs a (C, H, W) input, not a flat vector")
+                c, h, w = shape
+                params = conv_params(c, layer.out_channels, layer.kernel_size, layer.bias, layer.groups)
+                h2, w2 = (conv_output_size(v, layer.kernel_size, layer.stride, layer.padding, layer.dilation,
+                                           strict=strict)
+                          for v in (h, w))
+                shape = (layer.out_channels, h2, w2)
+            elif isinstance(layer, Pool):
+                if len(shape) != 3:
+                    raise ValueError("a pooling layer needs a (C, H, W) input, not a flat vector")
+                if layer.kind not in ("max", "avg", "sum"):
+                    raise ValueError(f"pooling kind must be 'max', 'avg' or 'sum', got {layer.kind!r}")
+                c, h, w = shape
+                params = 0
+                shape = (c,) + tuple(
+                    pool_output_size(v, layer.kernel_size, layer.stride, layer.padding, layer.dilation,
+                                     strict=strict)
+                    for v in (h, w))
+            elif isinstance(layer, Flatten):
+                params = 0
+                shape = (math.prod(shape),)
+            elif isinstance(layer, Dense):
+                if len(shape) != 1:
+                    raise ValueError(f"a dense layer needs a flat input: add Flatten() before it (input is {shape})")
+                params = linear_params(shape[0], layer.out_features, layer.bias)
+                shape = (layer.out_features,)
+            else:
+                raise TypeError(f"unknown layer spec {layer!r}: use Conv, Pool, Flatten or Dense")
+        except (ValueError, TypeError) as err:
+            raise type(err)(f"layer {name}: {err}") from None
+        if isinstance(layer, (Conv, Pool)):
+            spatial.append(layer)
+        rf = receptive_field(spatial) if spatial and len(shape) == 3 else None
+        result.rows.append((name, shape, params, rf))
+    return result

@@ -1,0 +1,129 @@
+"""The course site: it builds with warnings as errors, has every page, and loads nothing
+from the internet.
+
+The build runs through `make book`, the README's own command, so this test checks what a
+reader gets. The execution cache makes a rebuild with nothing changed take seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+
+pytestmark = [pytest.mark.book, pytest.mark.slow]
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, "the book did not build (warnings are errors):\n" + log[-6000:]
+    return SITE
+
+
+class Assets(HTMLParser):
+    """Collect every URL a page *loads* (scripts, stylesheets, images, frames, fonts),
+    as opposed to links a reader may click."""
+
+    LOADING = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src",
+               "audio": "src", "embed": "src", "object": "data"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in self.LOADING and a.get(self.LOADING[tag]):
+            self.urls.append(a[self.LOADING[tag]])
+        if tag == "link" and a.get("href"):
+            rel = (a.get("rel") or "").lower()
+            if any(r in rel for r in ("stylesheet", "preload", "icon", "modulepreload", "manifest")):
+                self.urls.append(a["href"])
+
+
+def is_remote(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme in ("http", "https") or url.startswith("//"))
+
+
+def test_every_page_of_the_toc_is_built(site):
+    files = toc_files()
+    assert len(files) == 15, "the front page and 14 chapters"
+    for name in files:
+        page = site / f"{name}.html"
+        assert page.is_file(), f"{page} was not built"
+    assert (site / "index.html").is_file()
+
+
+def test_chapter_pages_have_a_title_and_learning_goals(site):
+    for name in toc_files()[1:]:
+        html = (site / f"{name}.html").read_text()
+        assert re.search(r"<h1>\d+\. ", html), f"{name}: no numbered chapter title"
+        assert "Learning goals" in html, f"{name}: no learning goals"
+
+
+def test_pages_load_no_asset_from_the_internet(site):
+    # the site's pages (the theme ships Jinja templates under _static/, which are not pages)
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+    assert len(pages) >= 15
+    for page in pages:
+        parser = Assets()
+        parser.feed(page.read_text(errors="replace"))
+        remote = [u for u in parser.urls if is_remote(u)]
+        assert not remote, f"{page.relative_to(site)} loads from the internet: {remote}"
+        for url in parser.urls:
+            if url.startswith("data:"):
+                continue
+            local = (page.parent / urlsplit(url).path).resolve()
+            assert local.exists(), f"{page.relative_to(site)} loads {url}, which is not in the site"
+
+
+def test_stylesheets_import_nothing_from_the_internet(site):
+    for css in (site / "_static").rglob("*.css"):
+        text = css.read_text(errors="replace")
+        for match in re.finditer(r"(?:@import\s+|url\()\s*['\"]?([^'\")\s]+)", text):
+            assert not is_remote(match.group(1)), f"{css.relative_to(site)} pulls {match.group(1)}"
+
+
+def test_math_is_typeset_by_the_vendored_mathjax(site):
+    html = (site / "book" / "ch04_padding.html").read_text()
+    assert "_static/mathjax/tex-chtml.js" in html, "the page does not load the vendored MathJax"
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    fonts = list((site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert fonts, "MathJax's fonts are missing"
+    assert r"\(P = (F - 1)/2\)" in html
+
+
+def test_widget_scripts_are_vendored(site):
+    # pages with widgets load these two (see nb_ipywidgets_js in _config.yml)
+    assert (site / "_static" / "require.js").is_file()
+    assert (site / "_static" / "html-manager" / "embed-amd.js").is_file()
+
+
+def test_pages_are_executed_with_cnn_core(site):
+    html = (site / "book" / "ch03_stride.html").read_text()
+    # computed at build time by cnn_core.shapes: (7 - 3)/1 + 1 = 5, (7 - 3)/2 + 1 = 3,
+    # and stride 3 does not fit
+    assert "stride 1: output 5x5" in html
+    assert "stride 2: output 3x3" in html
+    assert "(7 - 3)/3 + 1 = 2.33 is not a whole number" in html
+    html = (site / "book" / "ch05_convolution_over_volume.html").read_text()
+    assert "total parameters: 760" in html
