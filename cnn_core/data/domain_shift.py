@@ -107,12 +107,15 @@ def load_digit_domain_shift(rng, bridge: int = 500, dev: int = 600, test: int = 
     small_x, target_y = load_digits_8x8()
     target_x = degrade_digits(small_x, digit_size=digit_size, blur=blur)
 
-    target_parts = split_indices(len(target_y), {"dev": dev, "test": test, "train": target_in_train},
+    target_parts = split_indices(len(target_y), {"dev": dev, "test": test, "target_in_train": target_in_train},
                                  gen, stratify=target_y)
-    images = np.concatenate([source_x, target_x[target_parts["train"]]])
-    labels = np.concatenate([source_y, target_y[target_parts["train"]]])
-    domain = np.concatenate([np.full(len(source_y), SOURCE), np.full(len(target_parts["train"]), TARGET)])
-    mixture = split_indices(len(labels), {"bridge": bridge, "train": len(labels) - bridge}, gen, stratify=labels)
+    extra = target_parts["target_in_train"]
+    images = np.concatenate([source_x, target_x[extra]])
+    labels = np.concatenate([source_y, target_y[extra]])
+    domain = np.concatenate([np.full(len(source_y), SOURCE), np.full(len(extra), TARGET)])
+    # stratify by (class, domain) so that the bridge set is a small copy of the training mixture
+    mixture = split_indices(len(labels), {"bridge": bridge, "train": len(labels) - bridge}, gen,
+                            stratify=2 * labels + domain)
     # the train set is shuffled once so that a first look at train["images"][:16] shows every class
     train_order = gen.permutation(mixture["train"])
     return {

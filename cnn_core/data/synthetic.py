@@ -68,12 +68,17 @@ XO_CLASSES = ("X", "O")
 SHAPE_CLASSES = ("square", "circle", "triangle")
 
 
-def letter(name: str) -> np.ndarray:
-    """A fresh float32 (6, 6) copy of the letter "X" or "O" of the notes (0/1 pixels)."""
+def letter(name: str, signed: bool = False) -> np.ndarray:
+    """A fresh float32 (6, 6) copy of the letter "X" or "O" of the notes.
+
+    Pixels are 0/1 as in the notes, or -1/+1 with ``signed=True`` (the convention of
+    other tutorials, where a background pixel also "votes").
+    """
     key = str(name).upper()
     if key not in LETTERS:
         raise ValueError(f"the notes draw the letters 'X' and 'O', got {name!r}")
-    return LETTERS[key].copy()
+    grid = LETTERS[key].copy()
+    return 2 * grid - 1 if signed else grid
 
 
 def _balanced_labels(n: int, k: int, gen: np.random.Generator) -> np.ndarray:
