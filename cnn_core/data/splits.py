@@ -18,6 +18,10 @@ from ._random import as_generator
 
 def _counts(n: int, sizes: dict) -> dict[str, int]:
     """Turn sizes given as counts (ints) or fractions (floats in (0, 1]) into counts."""
+    if not isinstance(sizes, dict):
+        raise TypeError(
+            f"sizes must be a dict of split name -> size, e.g. {{'train': 4000, 'test': 1000}}, got {sizes!r}"
+        )
     counts = {}
     for name, size in sizes.items():
         if isinstance(size, (int, np.integer)) and not isinstance(size, bool):

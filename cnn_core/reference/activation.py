@@ -38,6 +38,12 @@ def _check_dim(dim: int, ndim: int, name: str) -> int:
     return int(dim) % ndim
 
 
+def _same_shape(grad_output: np.ndarray, other: np.ndarray, other_name: str = "input") -> None:
+    if grad_output.shape != other.shape:
+        raise ValueError(f"grad_output has shape {grad_output.shape} but {other_name} has shape "
+                         f"{other.shape}; they must match")
+
+
 # --- ReLU -------------------------------------------------------------------------
 def relu(input: np.ndarray) -> np.ndarray:
     """max(0, x), elementwise. input: any shape; output: same shape and dtype."""
@@ -145,12 +151,6 @@ def log_softmax_backward(grad_output: np.ndarray, output: np.ndarray, dim: int) 
     _same_shape(g, ls, "output")
     dim = _check_dim(dim, ls.ndim, "log_softmax_backward")
     return g - np.exp(ls) * g.sum(axis=dim, keepdims=True)
-
-
-def _same_shape(grad_output: np.ndarray, other: np.ndarray, other_name: str = "input") -> None:
-    if grad_output.shape != other.shape:
-        raise ValueError(f"grad_output has shape {grad_output.shape} but {other_name} has shape "
-                         f"{other.shape}; they must match")
 
 
 # --- layers -----------------------------------------------------------------------

@@ -254,9 +254,7 @@ class _BatchNorm(Module):
             self.buffers["num_batches_tracked"] += 1
             if self.momentum is None:  # cumulative moving average, as PyTorch
                 momentum = 1.0 / float(self.buffers["num_batches_tracked"])
-        rm, rv = self.buffers.get("running_mean"), self.buffers.get("running_var")
-        if use_batch and not self.training:
-            rm = rv = None  # eval without tracked statistics: do not touch anything
+        rm, rv = self.buffers.get("running_mean"), self.buffers.get("running_var")  # None if untracked
         self._input, self._use_batch = x, use_batch
         self._stats = None if use_batch else (rm.copy(), rv.copy())
         return batch_norm(x, rm, rv, self.params.get("weight"), self.params.get("bias"),

@@ -14,7 +14,7 @@ batches each time it is called (e.g. ``lambda: batches(x, y, 64, rng)``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np

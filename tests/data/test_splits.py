@@ -48,3 +48,8 @@ def test_bad_sizes_are_explained():
         split_indices(10, {"train": 1.5}, rng=0)
     with pytest.raises(ValueError, match="shape \\(10,\\)"):
         split_indices(10, {"train": 5}, rng=0, stratify=np.zeros(9))
+
+
+def test_sizes_must_be_a_dict_of_names():
+    with pytest.raises(TypeError, match="sizes must be a dict"):
+        split_indices(10, [5, 5], rng=0)

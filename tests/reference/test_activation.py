@@ -113,3 +113,18 @@ def test_bad_inputs_give_clear_errors():
         A.softmax(np.zeros((2, 3)), 2)
     with pytest.raises(ValueError, match=r"grad_output has shape \(2,\) but input has shape \(3,\)"):
         A.relu_backward(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_family_float32_keeps_dtype(name):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((4, 6)) * 10).astype(np.float32)
+    g = rng.standard_normal((4, 6)).astype(np.float32)
+    y = getattr(A, name)(x, 1)
+    gx = getattr(A, name + "_backward")(g, y, 1)
+    assert y.dtype == np.float32 and gx.dtype == np.float32
+    xt = torch.tensor(x, requires_grad=True)
+    yt = getattr(torch, name)(xt, 1)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-5, atol=1e-6)

@@ -179,3 +179,17 @@ def test_bad_inputs_give_clear_errors():
         BatchNorm1d(3)(np.zeros((4, 3), dtype=np.int64))
     with pytest.raises(ValueError, match=r"normalized_shape \(5,\) must equal the last axes"):
         layer_norm(np.zeros((2, 4)), 5)
+
+
+def test_layer_norm_float32_keeps_dtype_and_matches_torch():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 2, 4, 4)).astype(np.float32)
+    g = rng.standard_normal((3, 2, 4, 4)).astype(np.float32)
+    y = layer_norm(x, (2, 4, 4))
+    gx, _, _ = layer_norm_backward(g, x, (2, 4, 4))
+    assert y.dtype == np.float32 and gx.dtype == np.float32
+    xt = torch.tensor(x, requires_grad=True)
+    yt = F.layer_norm(xt, (2, 4, 4))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-4, atol=1e-5)
