@@ -11,7 +11,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 VENDOR := book/_vendor/.vendored
 
-.PHONY: help setup vendor book serve test clean
+.PHONY: help setup vendor browser book serve test clean
 
 help:
 	@echo "make serve   build the course site and serve it on http://$(HOST):$(PORT)/"
@@ -31,6 +31,10 @@ setup: $(STAMP)
 vendor:
 	@bash scripts/vendor_assets.sh
 
+# Debian's Chromium, for the site's browser test.
+browser:
+	@bash scripts/install_browser.sh
+
 book: setup vendor
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --builder html
 
@@ -39,7 +43,7 @@ serve: book
 	@echo "The course is at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(PY) -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
-test: setup vendor
+test: setup vendor browser
 	$(PY) -m pytest -n auto
 
 clean:

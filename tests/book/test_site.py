@@ -8,34 +8,14 @@ reader gets. The execution cache makes a rebuild with nothing changed take secon
 from __future__ import annotations
 
 import re
-import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+from .conftest import toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        files += [c["file"] for c in part["chapters"]]
-    return files
-
-
-@pytest.fixture(scope="module")
-def site() -> Path:
-    result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, "the book did not build (warnings are errors):\n" + log[-6000:]
-    return SITE
 
 
 class Assets(HTMLParser):
