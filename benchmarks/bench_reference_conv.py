@@ -7,12 +7,16 @@ repeats and the ratio reference / torch per configuration, with the geometric me
 
 Targets: forward ratio <= 2.0, backward ratio <= 3.0 (geometric means).
 
-    python benchmarks/bench_reference_conv.py [--repeats 7]
+    python benchmarks/bench_reference_conv.py [--repeats 7] [--blas-threads 1]
+
+On a machine shared with other jobs, multi-threaded OpenBLAS can slow down by an order of
+magnitude when its threads wait for busy cores; ``--blas-threads 1`` shows the difference.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import statistics
@@ -33,23 +37,42 @@ CONFIGS = [
 ]
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm up (allocations, thread pools)
-    times = []
+def median_times(fn_a, fn_b, repeats: int) -> tuple[float, float]:
+    """Median run time of two functions, timed alternately (a, b, a, b, ...) so that both
+    see the same background load on a shared machine."""
+    fn_a(), fn_b()  # warm up (allocations, thread pools)
+    times_a, times_b = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for fn, times in ((fn_a, times_a), (fn_b, times_b)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times_a), statistics.median(times_b)
+
+
+def blas_threads(n: int | None):
+    """A context that limits NumPy's BLAS to ``n`` threads (``None``: leave it at all cores)."""
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    return threadpool_limits(limits=n, user_api="blas")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit NumPy's BLAS threads (default: all cores, like torch)")
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
+    with blas_threads(args.blas_threads):
+        run(args)
+
+
+def run(args) -> None:
     print(f"cores: {os.cpu_count()}, torch threads: {torch.get_num_threads()}, "
-          f"numpy {np.__version__}, torch {torch.__version__}, median of {args.repeats} repeats, float32")
+          f"numpy BLAS threads: {args.blas_threads or 'all'}, numpy {np.__version__}, torch {torch.__version__}, "
+          f"median of {args.repeats} alternating repeats, float32, load average {os.getloadavg()[0]:.1f}")
     header = f"{'config (batch 64)':<20}{'fwd ref ms':>11}{'fwd torch':>11}{'ratio':>7}" \
              f"{'bwd ref ms':>12}{'bwd torch':>11}{'ratio':>7}"
     print(header)
@@ -62,13 +85,14 @@ def main() -> None:
         w, b = layer.params["weight"], layer.params["bias"]
         xt, wt, bt = torch.from_numpy(x), torch.from_numpy(w.copy()), torch.from_numpy(b.copy())
 
-        t_fwd_ref = median_time(lambda: conv2d(x, w, b, padding=p), args.repeats)
-        with torch.no_grad():
-            t_fwd_torch = median_time(lambda: F.conv2d(xt, wt, bt, padding=p), args.repeats)
+        def torch_forward():
+            with torch.no_grad():
+                F.conv2d(xt, wt, bt, padding=p)
+
+        t_fwd_ref, t_fwd_torch = median_times(lambda: conv2d(x, w, b, padding=p), torch_forward, args.repeats)
 
         out = layer.forward(x)
         g = rng.standard_normal(out.shape).astype(np.float32)
-        t_bwd_ref = median_time(lambda: layer.backward(g), args.repeats)
 
         xg = xt.clone().requires_grad_(True)
         wg = wt.clone().requires_grad_(True)
@@ -81,7 +105,7 @@ def main() -> None:
             xg.grad = wg.grad = bg.grad = None
             out_t.backward(gt, retain_graph=True)
 
-        t_bwd_torch = median_time(torch_backward_only, args.repeats)
+        t_bwd_ref, t_bwd_torch = median_times(lambda: layer.backward(g), torch_backward_only, args.repeats)
         rf, rb = t_fwd_ref / t_fwd_torch, t_bwd_ref / t_bwd_torch
         fwd_ratios.append(rf)
         bwd_ratios.append(rb)

@@ -42,12 +42,12 @@ class ModelSummary:
     def __str__(self) -> str:
         rows = [(info.name, info.type, str(tuple(info.output_shape[1:])), f"{info.params:,}")
                 for info in self.layers]
-        head = ("Layer", "Type", "Output shape (C, H, W)", "Parameters")
+        head = ("Layer", "Type", "Output shape", "Parameters")
         widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
                   for i, h in enumerate(head)]
         line = "  ".join("{:<%d}" % w for w in widths[:-1]) + "  {:>%d}" % widths[-1]
         rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
-        out = [f"{self.model_name} on input {tuple(self.input_shape[1:])}", rule,
+        out = [f"{self.model_name} on input {tuple(self.input_shape[1:])} (shapes per example)", rule,
                line.format(*head), rule]
         out += [line.format(*r) for r in rows]
         out += [rule, f"Total parameters:     {self.total_params:,}",

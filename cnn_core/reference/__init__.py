@@ -10,6 +10,11 @@ from .module import Module
 # --- convolution, padding and pooling -------------------------------------------------
 from .padding import pad, pad_backward
 from .conv import Conv2d, conv2d, conv2d_backward
+from .conv_transpose import ConvTranspose2d, conv_transpose2d, conv_transpose2d_backward
+from .pooling import (AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, MaxPool2d, SumPool2d, avg_pool2d,
+                      avg_pool2d_backward, global_avg_pool2d, global_avg_pool2d_backward, global_max_pool2d,
+                      global_max_pool2d_backward, max_pool2d, max_pool2d_backward, sum_pool2d,
+                      sum_pool2d_backward)
 
 # --- activations, linear, normalization, dropout, losses, containers ------------------
 from .activation import (ReLU, Sigmoid, Softmax, Tanh, log_softmax, log_softmax_backward, relu,

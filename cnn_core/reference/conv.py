@@ -4,16 +4,16 @@ What the notes do by hand -- slide the filter, take the dot product with the pat
 under it, add the bias -- done for every position at once:
 
 1. pad the input (zeros, or 'reflect' / 'replicate' / 'circular');
-2. ``im2col``: unroll every patch the filter visits into one row of a matrix
-   ``cols`` (N*Ho*Wo rows, C*kH*kW columns);
-3. one matrix product ``cols @ weight.reshape(out_channels, -1).T`` computes every
-   dot product of every filter (BLAS uses all the cores); add the bias.
+2. ``im2col``: unroll every patch the filter visits into one column of a matrix
+   ``cols`` (C*kH*kW rows, N*Ho*Wo columns);
+3. one matrix product ``W @ cols`` with ``W = weight.reshape(out_channels, -1)``
+   computes every dot product of every filter (BLAS uses all the cores); add the bias.
 
-Backward, for ``out = cols @ W.T + b``:
+Backward, for ``out = W @ cols + b``:
 
 - ``grad_bias = grad_output`` summed over the batch and the pixels;
-- ``grad_weight = grad_output.T @ cols`` (each weight saw every patch);
-- ``grad_cols = grad_output @ W``, then ``col2im`` adds each patch's gradient back
+- ``grad_weight = grad_output @ cols.T`` (each weight saw every patch);
+- ``grad_cols = W.T @ grad_output``, then ``col2im`` adds each patch's gradient back
   onto the pixels it came from (overlapping patches add up), and the padding's
   gradient folds back onto the image.
 
@@ -170,39 +170,41 @@ def check_conv_arrays(fname: str, input, weight, bias=None):
 # the three matrix products (shared with the transposed convolution)
 # --------------------------------------------------------------------------------------
 def _forward_cols(cols: np.ndarray, weight: np.ndarray, n: int, out_size: tuple[int, int]) -> np.ndarray:
-    """cols (G, N*Ho*Wo, K) and weight (O, C/G, kH, kW) -> output (N, O, Ho, Wo)."""
+    """cols (G, K, N*Ho*Wo) and weight (O, C/G, kH, kW) -> output (N, O, Ho, Wo)."""
     g = cols.shape[0]
     o = weight.shape[0]
-    wg = weight.reshape(g, o // g, -1)                      # (G, O/G, K)
-    out = np.matmul(cols, wg.transpose(0, 2, 1))            # (G, N*Ho*Wo, O/G): every dot product
-    out = out.reshape(g, n, *out_size, o // g).transpose(1, 0, 4, 2, 3)
-    return np.ascontiguousarray(out).reshape(n, o, *out_size)
+    out = np.matmul(weight.reshape(g, o // g, -1), cols)    # (G, O/G, N*Ho*Wo): every dot product
+    out = out.reshape(o, n, *out_size).transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(out)
 
 
 def _grad_output_by_group(grad_output: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, Ho, Wo) -> (G, N*Ho*Wo, O/G), the layout of the rows of ``cols``."""
+    """(N, O, Ho, Wo) -> (G, O/G, N*Ho*Wo), laid out like the output of the matrix product."""
     n, o, ho, wo = grad_output.shape
-    go = grad_output.reshape(n, groups, o // groups, ho * wo).transpose(1, 0, 3, 2)
-    return np.ascontiguousarray(go).reshape(groups, n * ho * wo, o // groups)
+    go = np.ascontiguousarray(grad_output.transpose(1, 0, 2, 3))
+    return go.reshape(groups, o // groups, n * ho * wo)
 
 
-def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape) -> np.ndarray:
-    """grad_weight (O, C/G, kH, kW) = grad_output^T @ cols, per group."""
-    go = _grad_output_by_group(grad_output, cols.shape[0])   # (G, M, O/G)
-    gw = np.matmul(go.transpose(0, 2, 1), cols)               # (G, O/G, K)
+def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, grouped=None) -> np.ndarray:
+    """grad_weight (O, C/G, kH, kW) = grad_output @ cols^T, per group: each weight saw every patch.
+
+    ``grouped``: ``_grad_output_by_group(grad_output, G)`` if the caller already has it.
+    """
+    go = _grad_output_by_group(grad_output, cols.shape[0]) if grouped is None else grouped   # (G, O/G, M)
+    gw = np.matmul(go, cols.transpose(0, 2, 1))               # (G, O/G, K)
     return gw.reshape(weight_shape)
 
 
-def _padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry) -> np.ndarray:
-    """Gradient w.r.t. the *padded* input (N, C, Hp, Wp): grad_cols = grad_output @ W, then col2im."""
+def _padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry,
+                       grouped=None) -> np.ndarray:
+    """Gradient w.r.t. the *padded* input (N, C, Hp, Wp): grad_cols = W^T @ grad_output, then col2im."""
     n, o, ho, wo = grad_output.shape
     g = geom.groups
     _, cg, kh, kw = weight.shape
-    go = _grad_output_by_group(grad_output, g)                # (G, M, O/G)
-    gcols = np.matmul(go, weight.reshape(g, o // g, -1))      # (G, M, Cg*kH*kW)
-    gcols = gcols.reshape(g, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)  # (N, G, Cg, Ho, Wo, kH, kW)
-    gxp = fold_windows(gcols, geom.padded_size, geom.stride, geom.dilation)        # (N, G, Cg, Hp, Wp)
-    return gxp.reshape(n, g * cg, *geom.padded_size)
+    go = _grad_output_by_group(grad_output, g) if grouped is None else grouped  # (G, O/G, M)
+    gcols = np.matmul(weight.reshape(g, o // g, -1).transpose(0, 2, 1), go)     # (G, Cg*kH*kW, M)
+    gcols = gcols.reshape(g * cg, kh, kw, n, ho, wo).transpose(1, 2, 3, 0, 4, 5)  # (kH, kW, N, C, Ho, Wo)
+    return fold_windows(gcols, geom.padded_size, geom.stride, geom.dilation)
 
 
 # --------------------------------------------------------------------------------------
@@ -250,8 +252,9 @@ def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
                          padding_mode, strict)
     go = _check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
     cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
-    grad_weight = _weight_grad(cols, go, w.shape)
-    grad_input = geom.unpad_grad(_padded_input_grad(go, w, geom), x.shape)
+    grouped = _grad_output_by_group(go, geom.groups)
+    grad_weight = _weight_grad(cols, go, w.shape, grouped)
+    grad_input = geom.unpad_grad(_padded_input_grad(go, w, geom, grouped), x.shape)
     grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
     return grad_input, grad_weight, grad_bias
 
@@ -323,10 +326,11 @@ class Conv2d(Module):
         x_shape, dtype, cols, geom = self._cache
         w = self.params["weight"]
         go = _check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
-        self.grads["weight"] += _weight_grad(cols, go, w.shape).astype(w.dtype, copy=False)
+        grouped = _grad_output_by_group(go, geom.groups)
+        self.grads["weight"] += _weight_grad(cols, go, w.shape, grouped).astype(w.dtype, copy=False)
         if "bias" in self.params:
             self.grads["bias"] += go.sum(axis=(0, 2, 3)).astype(w.dtype, copy=False)
-        return geom.unpad_grad(_padded_input_grad(go, w.astype(dtype, copy=False), geom), x_shape)
+        return geom.unpad_grad(_padded_input_grad(go, w.astype(dtype, copy=False), geom, grouped), x_shape)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
