@@ -65,7 +65,9 @@ def summary(model: nn.Module, input_size: tuple[int, ...], *, batch_size: int = 
         input_size: the shape of ONE example, e.g. ``(3, 224, 224)`` (no batch axis).
         batch_size: examples in the dummy batch (2, so batch norm in train mode works;
             the model is run in eval mode anyway and its mode restored afterwards).
-        device: where to run; default: where the model's parameters are.
+        device: where to run; default: where the model's parameters are. A model built under
+            ``with torch.device("meta"):`` is summarised without memory or arithmetic (shapes
+            only): the cheap way to look at VGG-16 at 224x224.
         verbose: print the table to ``file``.
 
     Returns:

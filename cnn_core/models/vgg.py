@@ -3,8 +3,8 @@
 A configuration is a list: a number is a 3x3 convolution (padding 1) with that
 many filters followed by ReLU, ``'M'`` is a 2x2 max pool with stride 2.
 VGG-11 is configuration "A" of the paper, VGG-16 is "D". At 3x224x224 and 1000
-classes: vgg11 132,863,336 parameters, vgg16 138,357,544 — almost 90% of them
-in the first fully connected layer (512*7*7 -> 4096).
+classes: vgg11 132,863,336 parameters, vgg16 138,357,544 — about 89% of them in
+the three fully connected layers, 74% in the first one alone (512*7*7 -> 4096).
 
 ``small=True`` divides every filter count by 8, drops the last pool (so 28x28
 inputs still have a 1x1 map after four halvings), averages the map to 1x1 and

@@ -82,3 +82,25 @@ def test_frozen_parameters_are_not_trainable():
         p.requires_grad_(False)
     result = summary(model, (1, 32, 32), verbose=False)
     assert result.trainable_params == 61_706 - 156 - 2_416
+
+
+@pytest.mark.parametrize("name", sorted(set(MODELS) - {"lenet5"}))
+def test_every_full_model_at_224_agrees_with_cnn_core_shapes(name):
+    # On the meta device: shapes are propagated without memory or arithmetic, so even
+    # VGG-16 at 224x224 costs nothing.
+    with torch.device("meta"):
+        model = MODELS[name]()
+    result = summary(model, (3, 224, 224), verbose=False)
+    assert check_against_shapes(result.layers) >= 5
+    assert result.layers[-1].output_shape == (2, 1000)
+
+
+def test_alexnet_first_layer_is_the_famous_55x55():
+    # (224 + 2*2 - 11)/4 + 1 = 55.25: PyTorch floors it to 55, which the course's strict
+    # arithmetic flags as a stride that does not fit
+    from cnn_core.models import alexnet
+    with torch.device("meta"):
+        first = summary(alexnet(), (3, 224, 224), verbose=False).layers[0]
+    assert first.output_shape[1:] == (64, 55, 55)
+    with pytest.raises(ValueError, match="55.25 is not a whole number"):
+        shapes.conv_output_size(224, 11, 4, 2, strict=True)

@@ -1,0 +1,111 @@
+"""The im2col convolution of the course, written in torch so it runs on a GPU.
+
+The same algorithm as ``cnn_core.reference.conv``:
+
+1. pad the input;
+2. ``im2col`` (``F.unfold``): every patch the filter visits becomes a column,
+   (N, C*kH*kW, L) with L = Ho*Wo;
+3. one (batched) matrix product with the filters reshaped to (out, C*kH*kW),
+   then add the bias.
+
+Backward, for ``out = W @ cols + b``: ``grad_weight = grad_out @ cols^T``,
+``grad_cols = W^T @ grad_out``, and ``col2im`` (``F.fold``) adds every patch's
+gradient back onto the pixels it came from (overlapping patches add up).
+With ``groups`` the channels split into independent groups: one matrix product
+per group, done at once with ``einsum``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ._geometry import check_4d, check_conv_fits, conv_pads, pair
+
+__all__ = ["im2col", "col2im", "conv2d_im2col", "conv2d_im2col_backward"]
+
+
+def im2col(input: torch.Tensor, kernel_size, stride=1, padding=0, dilation=1) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C*kH*kW, Ho*Wo): one column per patch (``F.unfold``)."""
+    return F.unfold(input, pair(kernel_size, "kernel_size"), dilation=dilation, padding=padding, stride=stride)
+
+
+def col2im(cols: torch.Tensor, output_size, kernel_size, stride=1, padding=0, dilation=1) -> torch.Tensor:
+    """(N, C*kH*kW, L) -> (N, C, H, W), adding overlapping patches (``F.fold``)."""
+    return F.fold(cols, output_size, pair(kernel_size, "kernel_size"), dilation=dilation,
+                  padding=padding, stride=stride)
+
+
+def _padded(input: torch.Tensor, kernel, padding, dilation, padding_mode: str):
+    pads = conv_pads(padding, kernel, pair(dilation, "dilation"))
+    if not any(pads):
+        return input, pads
+    mode = "constant" if padding_mode == "zeros" else padding_mode
+    return F.pad(input, pads, mode=mode), pads
+
+
+def _cols(xp: torch.Tensor, weight: torch.Tensor, stride, dilation, groups: int):
+    """(N, G, Cg*kH*kW, L) patches of the padded input, and the output size (Ho, Wo)."""
+    n, _, hp, wp = xp.shape
+    kh, kw = weight.shape[-2:]
+    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
+    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    cols = F.unfold(xp, (kh, kw), dilation=(dh, dw), stride=(sh, sw))
+    return cols.reshape(n, groups, -1, ho * wo), (ho, wo)
+
+
+def conv2d_im2col(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None, stride=1,
+                  padding=0, dilation=1, groups: int = 1, *, padding_mode: str = "zeros",
+                  strict: bool = True) -> torch.Tensor:
+    """The convolution as im2col + matrix product; same arguments and result as ``conv2d``.
+
+    input (N, C, H, W); weight (O, C/groups, kH, kW); bias (O,) -> (N, O, Ho, Wo).
+    """
+    check_4d("conv2d_im2col", input)
+    kernel = tuple(weight.shape[-2:])
+    if strict:
+        check_conv_fits("conv2d_im2col", input.shape, kernel, stride, padding, dilation)
+    if input.shape[1] != weight.shape[1] * groups:
+        raise ValueError(f"conv2d_im2col: the weight {tuple(weight.shape)} with groups={groups} expects "
+                         f"{weight.shape[1] * groups} input channels, the input {tuple(input.shape)} has "
+                         f"{input.shape[1]}")
+    xp, _ = _padded(input, kernel, padding, dilation, padding_mode)
+    cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)          # (N, G, K, L)
+    w = weight.reshape(groups, weight.shape[0] // groups, -1)             # (G, O/G, K)
+    out = torch.einsum("gok,ngkl->ngol", w, cols)                         # (N, G, O/G, L)
+    out = out.reshape(input.shape[0], weight.shape[0], ho, wo)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+def conv2d_im2col_backward(grad_output: torch.Tensor, input: torch.Tensor, weight: torch.Tensor, stride=1,
+                           padding=0, dilation=1, groups: int = 1, *, padding_mode: str = "zeros",
+                           bias: bool = True, strict: bool = True):
+    """Gradients of :func:`conv2d_im2col` with the three matrix products of the notes.
+
+    grad_output (N, O, Ho, Wo) -> ``(grad_input (N, C, H, W), grad_weight (O, C/groups, kH, kW),
+    grad_bias (O,) or None)``.
+    """
+    from .backward import pad_backward
+
+    check_4d("conv2d_im2col_backward", input)
+    kernel = tuple(weight.shape[-2:])
+    if strict:
+        check_conv_fits("conv2d_im2col_backward", input.shape, kernel, stride, padding, dilation)
+    xp, pads = _padded(input, kernel, padding, dilation, padding_mode)
+    cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)           # (N, G, K, L)
+    n, o = input.shape[0], weight.shape[0]
+    if tuple(grad_output.shape) != (n, o, ho, wo):
+        raise ValueError(f"conv2d_im2col_backward: grad_output has shape {tuple(grad_output.shape)}, "
+                         f"but the output had shape {(n, o, ho, wo)}")
+    go = grad_output.reshape(n, groups, o // groups, ho * wo)              # (N, G, O/G, L)
+    w = weight.reshape(groups, o // groups, -1)                            # (G, O/G, K)
+    grad_weight = torch.einsum("ngol,ngkl->gok", go, cols).reshape(weight.shape)
+    grad_cols = torch.einsum("gok,ngol->ngkl", w, go).reshape(n, -1, ho * wo)
+    grad_padded = F.fold(grad_cols, tuple(xp.shape[-2:]), kernel, dilation=dilation, stride=stride)
+    if any(pads):
+        mode = "constant" if padding_mode == "zeros" else padding_mode
+        grad_input = pad_backward(grad_padded, tuple(input.shape), pads, mode)
+    else:
+        grad_input = grad_padded
+    grad_bias = grad_output.sum(dim=(0, 2, 3)) if bias else None
+    return grad_input, grad_weight, grad_bias

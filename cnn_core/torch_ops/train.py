@@ -1,0 +1,59 @@
+"""The reference's ``fit``, ``evaluate`` and ``History``, for torch models.
+
+Same names and arguments as ``cnn_core.reference.train``; the work is done by
+``cnn_core.training`` (device choice, progress, history). Use
+``cnn_core.training.fit`` directly for early stopping, checkpoints and the
+GPU options.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..training import History
+from ..training import fit as _fit
+
+__all__ = ["History", "fit", "evaluate"]
+
+
+def fit(model: nn.Module, loss_fn, optimizer, train_data, epochs: int = 1, val_data=None, *,
+        progress: bool = True) -> History:
+    """Train ``model`` with ``loss_fn`` (e.g. ``nn.CrossEntropyLoss()``) and ``optimizer`` (built on
+    ``model.parameters()``) on ``(x, y)`` batches; returns a :class:`History`. The model stays on
+    the device of its parameters."""
+    first = next(model.parameters(), None)
+    device = first.device if first is not None else None
+    history = _fit(model, train_data, val_data, epochs, optimizer=optimizer, loss_fn=loss_fn,
+                   device=device, progress=progress, amp=False, channels_last=False)
+    model.train()
+    return history
+
+
+def evaluate(model: nn.Module, data, loss_fn=None) -> tuple[float, float | None]:
+    """Average loss and accuracy over ``(x, y)`` batches in eval mode (mode restored).
+    Accuracy is None when the targets are not class indices."""
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    first = next(model.parameters(), None)
+    device = first.device if first is not None else torch.device("cpu")
+    was_training = model.training
+    model.eval()
+    total = correct = 0
+    loss_sum = 0.0
+    classify = None
+    try:
+        with torch.no_grad():
+            for x, y in (data() if callable(data) else data):
+                x, y = x.to(device), y.to(device)
+                out = model(x)
+                loss_sum += float(loss_fn(out, y)) * len(y)
+                if classify is None:
+                    classify = out.ndim == 2 and y.ndim == 1 and not torch.is_floating_point(y)
+                if classify:
+                    correct += int((out.argmax(1) == y).sum())
+                total += len(y)
+    finally:
+        model.train(was_training)
+    if total == 0:
+        raise ValueError("evaluate: the data gave no batches")
+    return loss_sum / total, (correct / total if classify else None)
