@@ -1,0 +1,177 @@
+"""The anti-reference rule: a part that asks you to implement X may not call a library's X.
+
+``forbid(student_conv2d, ["cnn_core.reference", "torch", "scipy.signal"])`` inspects the
+function before it is graded:
+
+- every global name its code loads (the bytecode's globals, as in ``co_names``, of the function and of the functions,
+  lambdas and comprehensions nested in it) is looked up in the function's globals; a
+  module, function, class or object that comes from a forbidden module fails the check;
+- its source (``inspect.getsource`` + ``ast``) may not import a forbidden module, nor use
+  the back doors ``__import__``, ``importlib``, ``eval``, ``exec``, ``compile``,
+  ``globals`` or ``sys.modules``;
+- helper functions the student wrote (defined in the notebook) are inspected the same way,
+  recursively.
+
+This is a teaching check, not a security boundary: the grading sandbox of issue 9 also
+hides the forbidden modules from the student's code, and the verdict is made outside the
+student's kernel (see :mod:`cnn_core.grading`).
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+import inspect
+import textwrap
+import types
+
+from . import channel
+
+BACK_DOORS = ("__import__", "importlib", "eval", "exec", "compile", "globals", "modules", "__builtins__",
+              "getattr", "vars")
+
+
+def _origin(obj) -> str | None:
+    """The dotted module an object comes from: a module's name, a function's __module__, ..."""
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__
+    module = getattr(obj, "__module__", None)
+    if not isinstance(module, str):
+        module = getattr(type(obj), "__module__", None)
+    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)):
+        return module
+    if callable(obj) or hasattr(obj, "__dict__"):
+        return module or getattr(type(obj), "__module__", None)
+    return None
+
+
+def _qualified(obj) -> str | None:
+    """``numpy.pad`` for ``np.pad``: the module and the name of a function or class."""
+    name = getattr(obj, "__name__", None)
+    module = getattr(obj, "__module__", None)
+    if callable(obj) and isinstance(name, str) and isinstance(module, str):
+        return f"{module}.{name}"
+    return None
+
+
+def _is_forbidden(module: str | None, forbidden) -> str | None:
+    if not module:
+        return None
+    for f in forbidden:
+        if module == f or module.startswith(f + "."):
+            return f
+    return None
+
+
+def _code_objects(code: types.CodeType):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def _global_names(code: types.CodeType) -> list[str]:
+    """Names the code loads as globals (not attribute names: ``np.pad`` loads ``np`` only)."""
+    names = [ins.argval for ins in dis.get_instructions(code) if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+    attrs = [ins.argval for ins in dis.get_instructions(code) if ins.opname in ("LOAD_ATTR", "LOAD_METHOD")]
+    return names + [a for a in attrs if a in ("modules", "__builtins__", "__import__")]
+
+
+def _dotted(node) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _source_problems(func, forbidden) -> list[str]:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return []
+    problems = []
+    g = getattr(func, "__globals__", {})
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _is_forbidden(alias.name, forbidden):
+                    problems.append(f"imports {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if _is_forbidden(node.module, forbidden) or any(
+                    _is_forbidden(f"{node.module}.{a.name}", forbidden) for a in node.names):
+                problems.append(f"imports from {node.module}")
+        elif isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted:
+                root, *rest = dotted.split(".")
+                base = g.get(root)
+                if isinstance(base, types.ModuleType) and rest:
+                    full = ".".join([base.__name__] + rest)
+                    if _is_forbidden(full, forbidden):
+                        problems.append(f"uses {dotted} ({full})")
+    return problems
+
+
+def forbidden_uses(func, forbidden, *, _seen=None) -> list[str]:
+    """What ``func`` uses from the ``forbidden`` modules (empty when it is clean)."""
+    _seen = set() if _seen is None else _seen
+    if id(func) in _seen:
+        return []
+    _seen.add(id(func))
+    func = inspect.unwrap(func) if callable(func) else func
+    code = getattr(func, "__code__", None)
+    if code is None:
+        origin = _is_forbidden(_origin(func), forbidden)
+        return [f"is {getattr(func, '__name__', func)!r} from {origin}"] if origin else []
+    g = func.__globals__
+    problems = []
+    for co in _code_objects(code):
+        for ins in dis.get_instructions(co):
+            if ins.opname == "IMPORT_NAME" and _is_forbidden(ins.argval, forbidden):
+                problems.append(f"imports {ins.argval}")
+        for name in _global_names(co):
+            if name in BACK_DOORS:
+                problems.append(f"uses {name} (not allowed in this part)")
+                continue
+            if name not in g:
+                continue
+            obj = g[name]
+            hit = _is_forbidden(_origin(obj), forbidden) or _is_forbidden(_qualified(obj), forbidden)
+            if hit:
+                problems.append(f"uses {name} (from {hit})")
+            elif isinstance(obj, types.FunctionType) and obj.__globals__ is g:  # a helper the student wrote
+                problems += [f"{name}() {p}" for p in forbidden_uses(obj, forbidden, _seen=_seen)]
+    for cell in func.__closure__ or ():
+        try:
+            obj = cell.cell_contents
+        except ValueError:
+            continue
+        hit = _is_forbidden(_origin(obj), forbidden) or _is_forbidden(_qualified(obj), forbidden)
+        if hit:
+            problems.append(f"uses a closure variable from {hit}")
+    problems += _source_problems(func, forbidden)
+    return list(dict.fromkeys(problems))
+
+
+def forbid(func, forbidden, *, part: str | None = None) -> None:
+    """Fail (AssertionError) if ``func`` uses any of the ``forbidden`` modules.
+
+    func: the student's function; forbidden: dotted module names, e.g.
+    ``["cnn_core.reference", "torch", "scipy.signal", "scipy.ndimage"]``.
+    """
+    name = part or f"{getattr(func, '__name__', 'function')} is your own implementation"
+    if not callable(func):
+        channel.record("forbid", name, False, None)
+        raise AssertionError(f"FAIL {name}: expected a function, got {type(func).__name__}")
+    problems = forbidden_uses(func, list(forbidden))
+    channel.record("forbid", name, not problems, None, {"forbidden": list(forbidden)})
+    if problems:
+        raise AssertionError(
+            f"FAIL {name}: this part asks you to write it yourself with NumPy, but "
+            f"{getattr(func, '__name__', 'the function')} " + "; ".join(problems)
+            + f". Not allowed here: {', '.join(forbidden)}.")
+    print(f"PASS {name}: uses none of {', '.join(forbidden)}")
