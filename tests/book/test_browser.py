@@ -81,7 +81,7 @@ def test_page_renders_offline_with_math_and_widgets(page, site, server):
     if has_math:
         typeset = dom.count("<mjx-container")
         assert typeset > 0, f"{page}: MathJax did not typeset the page's math"
-        assert "mjx-merror" not in dom, f"{page}: MathJax reported an error"
+        assert "<mjx-merror" not in dom, f"{page}: MathJax reported an error"
 
     # Widgets: every embedded widget view must have been rendered by the widget manager.
     views = source_html.count('type="application/vnd.jupyter.widget-view+json"')
