@@ -36,6 +36,7 @@ browser:
 	@bash scripts/install_browser.sh
 
 book: setup vendor
+	@$(PY) scripts/release_for_site.py
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --builder html
 
 serve: book

@@ -106,3 +106,17 @@ def test_pages_are_executed_with_cnn_core(site):
     assert "(7 - 3)/3 + 1 = 2.33 is not a whole number" in html
     html = (site / "book" / "ch05_convolution_over_volume.html").read_text()
     assert "total parameters: 760" in html
+
+
+def test_every_chapter_offers_its_assignment_without_solutions(site):
+    import json
+
+    for name in toc_files()[1:]:
+        chapter = name.split("/")[-1]
+        html = (site / f"{name}.html").read_text()
+        links = re.findall(rf'href="(\.\./_downloads/[0-9a-f]+/{chapter}\.ipynb)"', html)
+        assert links, f"{name}: no download link to {chapter}.ipynb"
+        nb = json.loads((site / "book" / links[0]).read_text())
+        text = "\n".join("".join(c["source"]) for c in nb["cells"])
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{chapter}: solutions leaked"
+        assert "raise NotImplementedError" in text, f"{chapter}: the download is not the student version"
