@@ -20,6 +20,7 @@ is shown from the model's attributes (``.output``, ``.arithmetic``, ``.render()`
 - ``receptive_field_explorer``: a stack of layers, the region one output unit sees
 - ``feature_map_explorer``: a trained network's feature maps, layer by layer (PyTorch)
 - ``transfer_explorer``: freeze blocks, count trainable parameters (PyTorch)
+- ``shift_explorer``: shift a digit, compare the predictions of several models (PyTorch)
 """
 
 from ._base import Control, Explorer
@@ -30,6 +31,7 @@ from .normalization import NormalizationExplorer, normalization_explorer
 from .output_size import OutputSizeCalculator, output_size_calculator
 from .pooling import PoolingExplorer, pooling_explorer
 from .receptive_field import ReceptiveFieldExplorer, receptive_field_explorer
+from .shift import ShiftExplorer, shift_explorer
 
 
 def __getattr__(name):
@@ -44,7 +46,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Explorer", "Control",
+    "Explorer", "Control", "shift_explorer", "ShiftExplorer",
     "conv_explorer", "ConvolutionExplorer", "output_size_calculator", "OutputSizeCalculator",
     "pooling_explorer", "PoolingExplorer", "activation_explorer", "ActivationExplorer",
     "normalization_explorer", "NormalizationExplorer", "dropout_explorer", "DropoutExplorer",

@@ -163,7 +163,8 @@ def bars_svg(values, labels, *, title: str = "", width: int = 300, height: int =
         ya, yz = sy(max(a, 0)), sy(min(a, 0))
         out.append(f'<rect x="{x:.1f}" y="{ya:.1f}" width="{0.7 * bw:.1f}" height="{max(yz - ya, 0.5):.1f}" '
                    f'fill="#1f77b4"/>')
-        out.append(f'<text x="{x + 0.35 * bw:.1f}" y="{ya - 3:.1f}" text-anchor="middle">{fmt(a, 2)}</text>')
+        if abs(a) >= 0.005 * (hi - lo):    # values too small to see get no label (no 2.9e-10 clutter)
+            out.append(f'<text x="{x + 0.35 * bw:.1f}" y="{ya - 3:.1f}" text-anchor="middle">{fmt(a, 2)}</text>')
         out.append(f'<text x="{x + 0.35 * bw:.1f}" y="{height - 12}" text-anchor="middle">'
                    f'{html.escape(str(lab))}</text>')
     out.append("</svg>")
