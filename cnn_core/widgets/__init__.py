@@ -21,12 +21,14 @@ is shown from the model's attributes (``.output``, ``.arithmetic``, ``.render()`
 - ``feature_map_explorer``: a trained network's feature maps, layer by layer (PyTorch)
 - ``transfer_explorer``: freeze blocks, count trainable parameters (PyTorch)
 - ``shift_explorer``: shift a digit, compare the predictions of several models (PyTorch)
+- ``error_analysis_explorer``: train, bridge, dev and test errors -> which gap to work on
 """
 
 from ._base import Control, Explorer
 from .activations import ActivationExplorer, activation_explorer
 from .convolution import ConvolutionExplorer, conv_explorer
 from .dropout import DropoutExplorer, dropout_explorer
+from .error_analysis import ErrorAnalysisExplorer, error_analysis_explorer
 from .normalization import NormalizationExplorer, normalization_explorer
 from .output_size import OutputSizeCalculator, output_size_calculator
 from .pooling import PoolingExplorer, pooling_explorer
@@ -46,7 +48,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Explorer", "Control", "shift_explorer", "ShiftExplorer",
+    "Explorer", "Control", "shift_explorer", "ShiftExplorer", "error_analysis_explorer", "ErrorAnalysisExplorer",
     "conv_explorer", "ConvolutionExplorer", "output_size_calculator", "OutputSizeCalculator",
     "pooling_explorer", "PoolingExplorer", "activation_explorer", "ActivationExplorer",
     "normalization_explorer", "NormalizationExplorer", "dropout_explorer", "DropoutExplorer",
