@@ -7,12 +7,14 @@ canonical (torchvision) configurations. Every constructor except ``lenet5``
 of the same design that trains on 1x28x28 or 3x32x32 images on a CPU inside a
 notebook; each family's module docstring says what ``small`` changes.
 
-``summary(model, input_size)`` prints each layer's output shape and
+``digit_cnn()`` is the course's own small digit network with named blocks (chapters 12
+and 13 transfer it). ``summary(model, input_size)`` prints each layer's output shape and
 parameters.
 """
 
 from .alexnet import AlexNet, alexnet
 from .densenet import DenseNet, densenet121
+from .digit_cnn import digit_cnn
 from .googlenet import GoogLeNet, googlenet
 from .lenet import LeNet5, lenet5
 from .mobilenet import MobileNetV2, mobilenet_v2
@@ -28,7 +30,7 @@ MODELS = {
 }
 
 __all__ = [
-    "MODELS", "summary", "ModelSummary", "LayerInfo",
+    "MODELS", "summary", "ModelSummary", "LayerInfo", "digit_cnn",
     "LeNet5", "lenet5", "AlexNet", "alexnet", "VGG", "vgg11", "vgg16",
     "GoogLeNet", "googlenet", "ResNet", "resnet18", "resnet34", "resnet50",
     "DenseNet", "densenet121", "MobileNetV2", "mobilenet_v2",
