@@ -11,7 +11,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 VENDOR := book/_vendor/.vendored
 
-.PHONY: help setup vendor browser book serve test clean
+.PHONY: help setup vendor browser grading-deps book serve test clean
 
 help:
 	@echo "make serve   build the course site and serve it on http://$(HOST):$(PORT)/"
@@ -35,6 +35,10 @@ vendor:
 browser:
 	@bash scripts/install_browser.sh
 
+# bubblewrap (the grading sandbox) and PostgreSQL (the shared-gradebook tests), from Debian.
+grading-deps:
+	@bash scripts/install_grading_deps.sh
+
 book: setup vendor
 	@$(PY) scripts/release_for_site.py
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --builder html
@@ -44,7 +48,7 @@ serve: book
 	@echo "The course is at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(PY) -m http.server $(PORT) --bind $(HOST) --directory _build/html
 
-test: setup vendor browser
+test: setup vendor browser grading-deps
 	$(PY) -m pytest -n auto
 
 clean:

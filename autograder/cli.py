@@ -1,0 +1,116 @@
+"""``python -m autograder`` (or ``autograder``): the instructor's grading pipeline.
+
+::
+
+    autograder release  ch02_convolution                      # student version (nbgrader's)
+    autograder collect  ch02_convolution downloads.zip        # LMS zip -> submitted/
+    autograder grade    ch02_convolution --jobs 4             # sandboxed, parallel, resumable
+    autograder feedback ch02_convolution [--show-hidden]      # feedback/<student>/...html
+    autograder export   [--to grades.csv]                     # CSV of the gradebook
+    autograder report   ch02_convolution                      # class summary, needs-a-human list
+
+Every command takes ``--course DIR`` (default: the current folder, an nbgrader course with
+``source/``) and ``--db URL`` (default ``sqlite:///<course>/gradebook.db``; PostgreSQL:
+``postgresql://user@host/db``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .course import Course
+from .sandbox import Limits
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="autograder", description=__doc__.split("\n\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course", type=Path, default=Path("."), help="the course folder (default: .)")
+    common.add_argument("--db", default=None, help="SQLAlchemy URL of the gradebook")
+    common.add_argument("--course-id", default="default_course", help="nbgrader course id in the gradebook")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("release", parents=[common], help="make the student version with nbgrader")
+    r.add_argument("assignment")
+    c = sub.add_parser("collect", parents=[common], help="unpack an LMS zip into submitted/")
+    c.add_argument("assignment")
+    c.add_argument("archive", type=Path)
+    g = sub.add_parser("grade", parents=[common], help="grade every submission in the sandbox")
+    g.add_argument("assignment")
+    g.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="notebooks at once (default: cores)")
+    g.add_argument("--student", action="append", help="grade only these students (repeatable)")
+    g.add_argument("--force", action="store_true", help="regrade what the journal says is done")
+    g.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds)
+    g.add_argument("--notebook-timeout", type=float, default=Limits.notebook_seconds)
+    g.add_argument("--memory-mb", type=int, default=Limits.memory_mb)
+    g.add_argument("--processes", type=int, default=Limits.processes)
+    g.add_argument("--output-bytes", type=int, default=Limits.output_bytes)
+    g.add_argument("--require-sandbox", action="store_true", help="refuse the fallback without bubblewrap")
+    g.add_argument("--no-progress", action="store_true")
+    g.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786): grade on its workers")
+    g.add_argument("--dask-local", type=int, metavar="N", help="grade on a local Dask cluster of N workers")
+    f = sub.add_parser("feedback", parents=[common], help="HTML feedback per student")
+    f.add_argument("assignment")
+    f.add_argument("--show-hidden", action="store_true", help="include hidden tests' source and tracebacks")
+    e = sub.add_parser("export", parents=[common], help="the gradebook as CSV")
+    e.add_argument("--to", type=Path, help="write here (default: stdout)")
+    rp = sub.add_parser("report", parents=[common], help="class summary: distributions, needs a human")
+    rp.add_argument("assignment")
+    rp.add_argument("--out", type=Path)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    course = Course(args.course, args.db)
+    if args.command == "release":
+        from .release import release
+        print(release(course, args.assignment, args.course_id))
+    elif args.command == "collect":
+        from .collect import collect
+        rep = collect(course, args.assignment, args.archive)
+        for (student, name), entry in sorted(rep.placed.items()):
+            print(f"{student}/{name}.ipynb  <-  {entry}")
+        for line in rep.ignored:
+            print(f"ignored: {line}", file=sys.stderr)
+    elif args.command == "grade":
+        return _grade(course, args)
+    elif args.command == "feedback":
+        from .feedback import feedback
+        pages = feedback(course, args.assignment, show_hidden=args.show_hidden)
+        print(f"{len(pages)} feedback pages in {course.root / 'feedback'}")
+    elif args.command == "export":
+        from .export import export_csv
+        text = export_csv(course.db_url, args.course_id)
+        if args.to:
+            args.to.write_text(text)
+        else:
+            sys.stdout.write(text)
+    elif args.command == "report":
+        from .report import report
+        print(report(course, args.assignment, args.out, args.course_id))
+    return 0
+
+
+def _grade(course: Course, args) -> int:
+    from .parallel import grade_assignment
+
+    limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
+                    memory_mb=args.memory_mb, processes=args.processes, output_bytes=args.output_bytes)
+    client = None
+    if args.scheduler or args.dask_local:
+        from .distributed import client as dask_client
+        client = dask_client(args.scheduler, n_workers=args.dask_local or 2)
+    try:
+        summary = grade_assignment(course, args.assignment, jobs=args.jobs, limits=limits, students=args.student,
+                                   force=args.force, progress=not args.no_progress, executor=client,
+                                   require_sandbox=args.require_sandbox, course_id=args.course_id)
+    finally:
+        if client is not None:
+            client.close()
+    print(f"graded {len(summary.graded)}, already done {len(summary.skipped)}, failed {len(summary.failed)}")
+    for (student, name), why in summary.failed.items():
+        print(f"  could not grade {student}/{name}: {why}", file=sys.stderr)
+    return 1 if summary.failed else 0

@@ -1,0 +1,62 @@
+"""Where things are in an nbgrader course folder (the layout nbgrader itself uses).
+
+::
+
+    <root>/source/<assignment>/<notebook>.ipynb             the instructor's template
+    <root>/release/<assignment>/<notebook>.ipynb            what students get (``release``)
+    <root>/submitted/<student>/<assignment>/<notebook>.ipynb what they handed in (``collect``)
+    <root>/autograded/<student>/<assignment>/<notebook>.ipynb + .grading.json   (``grade``)
+    <root>/feedback/<student>/<assignment>/<notebook>.html  (``feedback``)
+    <root>/.autograder/                                     solution cache and journals
+    <root>/gradebook.db                                     the default gradebook (SQLite)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    db_url: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "root", Path(self.root).resolve())
+        if self.db_url is None:
+            object.__setattr__(self, "db_url", "sqlite:///" + str(self.root / "gradebook.db"))
+
+    def source(self, assignment: str) -> Path:
+        return self.root / "source" / assignment
+
+    def templates(self, assignment: str) -> dict[str, dict]:
+        """{notebook name (no .ipynb): template notebook} of an assignment."""
+        folder = self.source(assignment)
+        found = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.ipynb"))}
+        if not found:
+            raise FileNotFoundError(f"no source notebook in {folder}: put the instructor's .ipynb there")
+        return found
+
+    def release(self, assignment: str) -> Path:
+        return self.root / "release" / assignment
+
+    def submitted(self, student: str, assignment: str) -> Path:
+        return self.root / "submitted" / student / assignment
+
+    def students(self, assignment: str) -> list[str]:
+        base = self.root / "submitted"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
+
+    def autograded(self, student: str, assignment: str) -> Path:
+        return self.root / "autograded" / student / assignment
+
+    def feedback(self, student: str, assignment: str) -> Path:
+        return self.root / "feedback" / student / assignment
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".autograder"

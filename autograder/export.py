@@ -1,0 +1,42 @@
+"""``export``: the gradebook as CSV, one row per student and assignment (nbgrader's columns).
+
+Columns: ``assignment, duedate, timestamp, student_id, last_name, first_name, email,
+raw_score, late_submission_penalty, score, max_score``, like ``nbgrader export``, plus
+``needs_review`` (a notebook of the submission is flagged).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .gradebook import open_gradebook
+
+COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+           "raw_score", "late_submission_penalty", "score", "max_score", "needs_review"]
+
+
+def export_csv(db_url: str, course_id: str = "default_course") -> str:
+    from nbgrader.api import MissingEntry
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, COLUMNS)
+    writer.writeheader()
+    with open_gradebook(db_url, course_id) as gb:
+        for assignment in gb.assignments:
+            for student in gb.students:
+                row = {"assignment": assignment.name, "duedate": assignment.duedate or "", "student_id": student.id,
+                       "last_name": student.last_name or "", "first_name": student.first_name or "",
+                       "email": student.email or ""}
+                try:
+                    sub = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
+                               max_score=assignment.max_score, needs_review=False)
+                else:
+                    penalty = sub.late_submission_penalty or 0.0
+                    row.update(timestamp=sub.timestamp or "", raw_score=sub.score,
+                               late_submission_penalty=penalty, score=sub.score - penalty,
+                               max_score=sub.max_score, needs_review=any(nb.flagged for nb in sub.notebooks))
+                writer.writerow(row)
+    return buffer.getvalue()

@@ -1,0 +1,144 @@
+"""The gradebook: nbgrader's own (``nbgrader.api.Gradebook``), through its SQLAlchemy URL.
+
+``sqlite:///<course>/gradebook.db`` by default; ``postgresql://user@host/db`` when several
+instructors (or several machines, :mod:`autograder.distributed`) share one. Only the
+grader's parent process calls this module: code under test never sees the database.
+
+Scores go where nbgrader puts them (``Grade.auto_score`` of each graded cell), so nbgrader's
+formgrader, ``nbgrader export`` and this package's ``export`` all read the same numbers. A
+notebook with notes or tampering flags is marked ``flagged`` (nbgrader's "needs a human").
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import rebuild
+
+# nbgrader calls the `alembic` command of this environment when it creates a database
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+@contextmanager
+def open_gradebook(db_url: str, course_id: str = "default_course"):
+    """nbgrader's Gradebook (course_id: nbgrader.api's default; PostgreSQL needs a non-empty one)."""
+    from nbgrader.api import Gradebook
+
+    if db_url.startswith("postgresql"):
+        gb = _create_serialised(Gradebook, db_url, course_id)
+    else:
+        gb = Gradebook(db_url, course_id=course_id)
+    try:
+        yield gb
+    finally:
+        gb.close()
+
+
+def _create_serialised(Gradebook, db_url: str, course_id: str):
+    """nbgrader creates its tables on first use; two graders doing it at once would collide.
+
+    A PostgreSQL advisory lock lets one create them while the other waits.
+    """
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_KEY})
+            try:
+                return Gradebook(db_url, course_id=course_id)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+    finally:
+        engine.dispose()
+
+
+ADVISORY_KEY = 0x6E626772  # "nbgr"
+
+
+def ensure_assignment(gb, assignment: str, templates: dict[str, dict], attempts: int = 5) -> None:
+    """Create (or update) the assignment, its notebooks and graded cells, as nbgrader would.
+
+    Two graders starting at once on a shared (PostgreSQL) gradebook may both try to create
+    the same rows: the loser rolls back and tries again, and then finds them.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from nbgrader.api import InvalidEntry
+
+    for attempt in range(attempts):
+        try:
+            _ensure_assignment(gb, assignment, templates)
+            return
+        except (IntegrityError, InvalidEntry):
+            gb.db.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _ensure_assignment(gb, assignment: str, templates: dict[str, dict]) -> None:
+    gb.update_or_create_assignment(assignment)
+    for name, template in templates.items():
+        gb.update_or_create_notebook(name, assignment)
+        for cell in template["cells"]:
+            meta = rebuild.nbgrader_meta(cell)
+            gid = meta.get("grade_id")
+            if not gid:
+                continue
+            if meta.get("grade"):
+                gb.update_or_create_grade_cell(gid, name, assignment, max_score=float(meta.get("points", 0) or 0),
+                                               cell_type=cell.get("cell_type", "code"))
+            if meta.get("solution"):
+                gb.update_or_create_solution_cell(gid, name, assignment)
+
+
+def write_result(gb, assignment: str, student: str, notebook: str, result: dict, attempts: int = 5) -> None:
+    """Store one graded notebook's scores; commit. result: see :func:`grade_one.grade_notebook`.
+
+    Retried after a rollback when another grader created the same student at the same moment.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from nbgrader.api import InvalidEntry
+
+    for attempt in range(attempts):
+        try:
+            _write_result(gb, assignment, student, notebook, result)
+            return
+        except (IntegrityError, InvalidEntry):
+            gb.db.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _write_result(gb, assignment: str, student: str, notebook: str, result: dict) -> None:
+    from nbgrader.api import MissingEntry
+
+    gb.update_or_create_student(student)
+    try:
+        gb.find_submission(assignment, student)
+    except MissingEntry:
+        with warnings.catch_warnings():      # nbgrader's own add_submission trips SQLAlchemy's autoflush notes
+            warnings.simplefilter("ignore")
+            gb.add_submission(assignment, student)
+    for gid, score in result["scores"].items():
+        grade = gb.find_grade(gid, notebook, assignment, student)
+        grade.auto_score = float(score)
+    nb = gb.find_submission_notebook(notebook, assignment, student)
+    nb.flagged = bool(result.get("flags") or result.get("notes"))
+    gb.db.commit()
+
+
+def scores(gb, assignment: str, student: str, notebook: str) -> dict[str, float | None]:
+    """{grade_id: auto_score} of one submitted notebook."""
+    nb = gb.find_submission_notebook(notebook, assignment, student)
+    return {g.name: (None if g.auto_score is None else float(g.auto_score)) for g in nb.grades}
