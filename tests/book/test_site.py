@@ -120,3 +120,18 @@ def test_every_chapter_offers_its_assignment_without_solutions(site):
         text = "\n".join("".join(c["source"]) for c in nb["cells"])
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{chapter}: solutions leaked"
         assert "raise NotImplementedError" in text, f"{chapter}: the download is not the student version"
+
+
+def test_every_chapter_can_be_downloaded_as_a_notebook(site):
+    import json
+
+    for name in toc_files()[1:]:
+        chapter = name.split("/")[-1]
+        html = (site / f"{name}.html").read_text()
+        links = re.findall(rf'href="(\.\./_downloads/[0-9a-f]+/{chapter}_chapter\.ipynb)"', html)
+        assert links, f"{name}: no download of the page as a notebook"
+        nb = json.loads((site / "book" / links[0]).read_text())
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        source = (site.parent.parent / f"{name}.md").read_text()
+        assert len(code) == source.count("```{code-cell}"), f"{chapter}: the notebook lost code cells"
+        assert not any(c.get("outputs") for c in code), f"{chapter}: the download carries outputs"
