@@ -15,18 +15,25 @@ magnitude when its threads wait for busy cores; ``--blas-threads 1`` shows the d
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import math
 import os
-import statistics
-import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+# Timed alternately in one process, PyTorch's OpenMP threads would keep spinning after
+# each call and take the cores NumPy's BLAS threads need next (and the other way round),
+# which measures the collision, not either library: let idle threads sleep. Set before
+# NumPy and torch load their thread pools; override from the environment if wanted.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from cnn_core.reference import Conv2d, conv2d
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import math  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from cnn_core.reference import Conv2d, conv2d  # noqa: E402
 
 # (name, N, C_in, C_out, H=W, kernel, padding)
 CONFIGS = [
@@ -72,7 +79,8 @@ def main() -> None:
 def run(args) -> None:
     print(f"cores: {os.cpu_count()}, torch threads: {torch.get_num_threads()}, "
           f"numpy BLAS threads: {args.blas_threads or 'all'}, numpy {np.__version__}, torch {torch.__version__}, "
-          f"median of {args.repeats} alternating repeats, float32, load average {os.getloadavg()[0]:.1f}")
+          f"median of {args.repeats} alternating repeats, float32, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
+          f"load average {os.getloadavg()[0]:.1f}")
     header = f"{'config (batch 64)':<20}{'fwd ref ms':>11}{'fwd torch':>11}{'ratio':>7}" \
              f"{'bwd ref ms':>12}{'bwd torch':>11}{'ratio':>7}"
     print(header)
