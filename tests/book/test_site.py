@@ -7,6 +7,7 @@ reader gets. The execution cache makes a rebuild with nothing changed take secon
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -108,30 +109,28 @@ def test_pages_are_executed_with_cnn_core(site):
     assert "total parameters: 760" in html
 
 
-def test_every_chapter_offers_its_assignment_without_solutions(site):
-    import json
+def downloaded_notebook(site, page: str, filename: str) -> dict:
+    """The notebook a chapter page offers for download under ``filename``."""
+    html = (site / f"{page}.html").read_text()
+    links = re.findall(rf'href="(\.\./_downloads/[0-9a-f]+/{re.escape(filename)})"', html)
+    assert links, f"{page}: no download link to {filename}"
+    return json.loads((site / "book" / links[0]).read_text())
 
-    for name in toc_files()[1:]:
-        chapter = name.split("/")[-1]
-        html = (site / f"{name}.html").read_text()
-        links = re.findall(rf'href="(\.\./_downloads/[0-9a-f]+/{chapter}\.ipynb)"', html)
-        assert links, f"{name}: no download link to {chapter}.ipynb"
-        nb = json.loads((site / "book" / links[0]).read_text())
+
+def test_every_chapter_offers_its_assignment_without_solutions(site):
+    for page in toc_files()[1:]:
+        chapter = page.split("/")[-1]
+        nb = downloaded_notebook(site, page, f"{chapter}.ipynb")
         text = "\n".join("".join(c["source"]) for c in nb["cells"])
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{chapter}: solutions leaked"
         assert "raise NotImplementedError" in text, f"{chapter}: the download is not the student version"
 
 
 def test_every_chapter_can_be_downloaded_as_a_notebook(site):
-    import json
-
-    for name in toc_files()[1:]:
-        chapter = name.split("/")[-1]
-        html = (site / f"{name}.html").read_text()
-        links = re.findall(rf'href="(\.\./_downloads/[0-9a-f]+/{chapter}_chapter\.ipynb)"', html)
-        assert links, f"{name}: no download of the page as a notebook"
-        nb = json.loads((site / "book" / links[0]).read_text())
+    for page in toc_files()[1:]:
+        chapter = page.split("/")[-1]
+        nb = downloaded_notebook(site, page, f"{chapter}_chapter.ipynb")
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        source = (site.parent.parent / f"{name}.md").read_text()
+        source = (site.parent.parent / f"{page}.md").read_text()
         assert len(code) == source.count("```{code-cell}"), f"{chapter}: the notebook lost code cells"
         assert not any(c.get("outputs") for c in code), f"{chapter}: the download carries outputs"
