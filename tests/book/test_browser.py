@@ -3,8 +3,9 @@
 Headless Chromium (Debian's, installed by `make test`) opens every page of the site from
 a local server while resolving every other host to nothing, so a page that needed the
 internet would fail here. For each page it checks the math was typeset by the vendored
-MathJax and that every widget the page embeds was rendered, and it saves a screenshot to
-_build/screenshots/.
+MathJax, that every widget the page embeds was rendered and every explorer shown with its
+knobs (turning them is tested in tests/widgets/test_static_site.py), and it saves a
+screenshot to _build/screenshots/.
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ def test_page_renders_offline_with_math_and_widgets(page, site, server):
     if views:
         rendered = len(re.findall(r'class="[^"]*\bwidget-', dom))
         assert rendered >= views, f"{page}: {views} widget(s) embedded, {rendered} rendered"
+
+    # Explorers (cnn_core.widgets): the static site shows their pre-computed view, with knobs.
+    explorers = source_html.count('class="cnn-explorer"')
+    if explorers:
+        assert dom.count('class="cnn-explorer"') >= explorers, f"{page}: an explorer did not render"
+        assert "<input" in dom or "<select" in dom, f"{page}: the explorers lost their knobs"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / (page.replace("/", "_") + ".png")
