@@ -69,13 +69,19 @@ def ensure_assignment(gb, assignment: str, templates: dict[str, dict], attempts:
     Two graders starting at once on a shared (PostgreSQL) gradebook may both try to create
     the same rows: the loser rolls back and tries again, and then finds them.
     """
+    _with_retries(gb, lambda: _ensure_assignment(gb, assignment, templates), attempts)
+
+
+def _with_retries(gb, write, attempts: int) -> None:
+    """Run ``write()``; if another grader on the same gradebook created the same rows at the
+    same moment (an integrity error), roll back and try again, a little later each time."""
     from sqlalchemy.exc import IntegrityError
 
     from nbgrader.api import InvalidEntry
 
     for attempt in range(attempts):
         try:
-            _ensure_assignment(gb, assignment, templates)
+            write()
             return
         except (IntegrityError, InvalidEntry):
             gb.db.rollback()
@@ -105,19 +111,7 @@ def write_result(gb, assignment: str, student: str, notebook: str, result: dict,
 
     Retried after a rollback when another grader created the same student at the same moment.
     """
-    from sqlalchemy.exc import IntegrityError
-
-    from nbgrader.api import InvalidEntry
-
-    for attempt in range(attempts):
-        try:
-            _write_result(gb, assignment, student, notebook, result)
-            return
-        except (IntegrityError, InvalidEntry):
-            gb.db.rollback()
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+    _with_retries(gb, lambda: _write_result(gb, assignment, student, notebook, result), attempts)
 
 
 def _write_result(gb, assignment: str, student: str, notebook: str, result: dict) -> None:
