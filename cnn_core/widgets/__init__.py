@@ -22,6 +22,8 @@ is shown from the model's attributes (``.output``, ``.arithmetic``, ``.render()`
 - ``transfer_explorer``: freeze blocks, count trainable parameters (PyTorch)
 - ``shift_explorer``: shift a digit, compare the predictions of several models (PyTorch)
 - ``error_analysis_explorer``: train, bridge, dev and test errors -> which gap to work on
+- ``gpu_work_explorer``: one conv layer's multiply-adds, im2col matrices, parallel work and
+  arithmetic intensity (why GPUs)
 """
 
 from ._base import Control, Explorer
@@ -29,6 +31,7 @@ from .activations import ActivationExplorer, activation_explorer
 from .convolution import ConvolutionExplorer, conv_explorer
 from .dropout import DropoutExplorer, dropout_explorer
 from .error_analysis import ErrorAnalysisExplorer, error_analysis_explorer
+from .gpu_work import GPUWorkExplorer, gpu_work_explorer
 from .normalization import NormalizationExplorer, normalization_explorer
 from .output_size import OutputSizeCalculator, output_size_calculator
 from .pooling import PoolingExplorer, pooling_explorer
@@ -52,7 +55,7 @@ __all__ = [
     "conv_explorer", "ConvolutionExplorer", "output_size_calculator", "OutputSizeCalculator",
     "pooling_explorer", "PoolingExplorer", "activation_explorer", "ActivationExplorer",
     "normalization_explorer", "NormalizationExplorer", "dropout_explorer", "DropoutExplorer",
-    "receptive_field_explorer", "ReceptiveFieldExplorer",
+    "receptive_field_explorer", "ReceptiveFieldExplorer", "gpu_work_explorer", "GPUWorkExplorer",
     "feature_map_explorer", "FeatureMapExplorer", "trained_small_cnn",
     "transfer_explorer", "TransferExplorer",
 ]

@@ -17,7 +17,7 @@ def make(name):
 
 NAMES = ["conv_explorer", "output_size_calculator", "pooling_explorer", "activation_explorer",
          "normalization_explorer", "dropout_explorer", "receptive_field_explorer", "feature_map_explorer",
-         "transfer_explorer"]
+         "transfer_explorer", "gpu_work_explorer"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -41,6 +41,7 @@ EXPLORERS = [
     ("receptive_field_explorer()", "5x5 region"),
     ("feature_map_explorer()", "feature maps of 28x28"),
     ("transfer_explorer()", "trainable:"),
+    ("gpu_work_explorer()", "multiply-adds per byte"),
 ]
 
 CONFIG = """\
