@@ -11,12 +11,13 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 VENDOR := book/_vendor/.vendored
 
-.PHONY: help setup vendor browser grading-deps book serve test clean
+.PHONY: help setup vendor browser grading-deps book serve publish test clean
 
 help:
 	@echo "make serve   build the course site and serve it on http://$(HOST):$(PORT)/"
 	@echo "make book    build the course site into _build/html"
 	@echo "make test    run the test suite"
+	@echo "make publish build the site and push it to the gh-pages branch of origin"
 	@echo "make clean   remove the build (keeps .venv)"
 
 # The environment: rebuilt only when the requirements change.
@@ -48,6 +49,10 @@ serve: book
 	@echo ""
 	@echo "The course is at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(PY) -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+# GitHub Pages serves the site from the gh-pages branch; the Colab buttons read it there.
+publish: book
+	$(PY) scripts/publish_site.py _build/html
 
 test: setup vendor browser grading-deps
 	$(PY) -m pytest -n auto

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import toc_files
+from .conftest import ROOT, toc_files
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from course_site import chapter_notebook, locate  # noqa: E402
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
@@ -130,7 +134,29 @@ def test_every_chapter_can_be_downloaded_as_a_notebook(site):
     for page in toc_files()[1:]:
         chapter = page.split("/")[-1]
         nb = downloaded_notebook(site, page, f"{chapter}_chapter.ipynb")
-        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"
+                and "colab-setup" not in c["metadata"].get("tags", [])]     # see test_launch.py
         source = (site.parent.parent / f"{page}.md").read_text()
         assert len(code) == source.count("```{code-cell}"), f"{chapter}: the notebook lost code cells"
         assert not any(c.get("outputs") for c in code), f"{chapter}: the download carries outputs"
+
+
+def test_launch_buttons_follow_where_the_course_lives(site):
+    """With a public GitHub repository (git's origin or COURSE_REPOSITORY_URL, as in this
+    test's environment), every chapter has Binder and Colab buttons that point at files that
+    exist; without one, no chapter has buttons. test_launch.py checks both cases on a small
+    book whatever this clone's origin is."""
+    location = locate(ROOT)
+    for page in toc_files()[1:]:
+        html = (site / f"{page}.html").read_text()
+        notebook = site / chapter_notebook(page)
+        assert notebook.is_file(), f"{page}: no notebook at the site's root for Colab"
+        if not location.url:
+            assert "Launch interactive content" not in html, f"{page}: launch buttons with no repository"
+            continue
+        org, repo = location.org_repo
+        binder = f"https://mybinder.org/v2/gh/{org}/{repo}/{location.branch}?urlpath=lab/tree/{page}.md"
+        colab = f"https://colab.research.google.com/{location.site_file(notebook.name)}"
+        assert f'href="{binder}"' in html and f'href="{colab}"' in html, f"{page}: launch links"
+        assert (ROOT / f"{page}.md").is_file()
+        assert location.pip_requirement() in notebook.read_text(), f"{page}: no Colab set-up cell"
