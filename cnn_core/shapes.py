@@ -59,11 +59,18 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def article(n: int) -> str:
+    """'a' or 'an' before a number read aloud: a 7x7 input, an 8x8 input, an 11x11 filter."""
+    digits = str(n)
+    vowel = digits.startswith("8") or (len(digits) % 3 == 2 and digits[:2] in ("11", "18"))
+    return "an" if vowel else "a"
+
+
 def _filter_words(k: int, dilation: int, word: str = "filter") -> str:
     if dilation == 1:
-        return f"a {k}x{k} {word}"
+        return f"{article(k)} {k}x{k} {word}"
     span = dilation * (k - 1) + 1
-    return f"a {k}x{k} {word} with dilation {dilation} (spanning {span}x{span} pixels)"
+    return f"{article(k)} {k}x{k} {word} with dilation {dilation} (spanning {span}x{span} pixels)"
 
 
 def _numerator_text(n: int, padding: int, span: int) -> str:
@@ -127,11 +134,11 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int | s
     span = d * (k - 1) + 1
     if span > n + 2 * p:
         padded = f"{n}x{n} input" if p == 0 else f"{n}x{n} input padded to {n + 2 * p}x{n + 2 * p}"
-        raise ValueError(f"{_filter_words(k, d)} does not fit a {padded}: the filter is larger than the image")
+        raise ValueError(f"{_filter_words(k, d)} does not fit {article(n)} {padded}: the filter is larger than the image")
     room = n + 2 * p - span
     if strict and room % s:
         raise ValueError(
-            f"{_filter_words(k, d)} with stride {s} does not fit a {n}x{n} input"
+            f"{_filter_words(k, d)} with stride {s} does not fit {article(n)} {n}x{n} input"
             + (f" with padding {p}" if p else "")
             + f": ({_numerator_text(n, p, span)})/{s} + 1 = {_fmt(room / s + 1)} is not a whole number"
         )
@@ -166,7 +173,7 @@ def pool_output_size(n: int, kernel_size: int, stride: int | None = None, paddin
     n = _whole(n, "input size", 1)
     span = d * (k - 1) + 1
     if span > n + 2 * p:
-        raise ValueError(f"a {k}x{k} window does not fit a {n}x{n} input padded by {p}")
+        raise ValueError(f"{_filter_words(k, 1, 'window')} does not fit {article(n)} {n}x{n} input padded by {p}")
     out = math.ceil((n + 2 * p - span) / s) + 1
     if (out - 1) * s >= n + p:
         out -= 1

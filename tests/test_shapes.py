@@ -258,3 +258,17 @@ def test_lost_pixels_of_the_notes():
     assert (h, w) == (2060, 3740)
     lost = 3840 * 2160 - h * w
     assert math.isclose(lost / (3840 * 2160), 1 - (3740 * 2060) / (3840 * 2160))
+
+
+@pytest.mark.parametrize("n, word", [
+    (1, "a"), (7, "a"), (8, "an"), (11, "an"), (18, "an"), (28, "a"), (80, "an"), (88, "an"),
+    (100, "a"), (111, "a"), (118, "a"), (224, "a"), (800, "an"), (1100, "a"), (11000, "an"), (18432, "an"),
+])
+def test_messages_say_a_or_an_as_the_number_is_read_aloud(n, word):
+    # "an eight", "an eleven", "an eighteen", "an eleven thousand"; "a hundred and eleven"
+    assert shapes.article(n) == word
+
+
+def test_a_message_about_an_8x8_input_reads_well():
+    with pytest.raises(ValueError, match=r"^an 11x11 filter does not fit an 8x8 input: the filter is larger"):
+        shapes.conv_output_size(8, 11)

@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 
+from ..shapes import article
 from ._random import as_generator
 
 __all__ = [
@@ -139,7 +140,7 @@ def make_xo_letters(n: int, rng, size: int = 10, max_shift: int = 2, noise: floa
         raise ValueError(f"max_shift must be a non-negative int, got {max_shift!r}")
     if max_shift > room:
         raise ValueError(
-            f"a 6x6 letter shifted by up to {max_shift} pixels does not fit a {size}x{size} canvas: "
+            f"a 6x6 letter shifted by up to {max_shift} pixels does not fit {article(size)} {size}x{size} canvas: "
             f"the room on each side is ({size} - 6) // 2 = {room}; use size >= {6 + 2 * max_shift} "
             f"or max_shift <= {room}"
         )

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..shapes import article
 from ._random import as_generator
 
 __all__ = [
@@ -84,7 +85,7 @@ def random_shift(x, max_shift: int, rng, fill: float = 0.0) -> np.ndarray:
         raise ValueError(f"max_shift must be a non-negative int, got {max_shift!r}")
     n, _, h, w = x.shape
     if max_shift >= min(h, w):
-        raise ValueError(f"max_shift={max_shift} would push a {h}x{w} image out of its frame")
+        raise ValueError(f"max_shift={max_shift} would push {article(h)} {h}x{w} image out of its frame")
     gen = as_generator(rng)
     shifts = gen.integers(-max_shift, max_shift + 1, size=(n, 2))
     p = max_shift

@@ -77,7 +77,8 @@ class OutputSizeCalculator(Explorer):
             except ValueError:
                 pass
         else:
-            lines.append(_draw.note(f"a {s['n']}x{s['n']} input gives a {out}x{out} output"))
+            n, a = s["n"], shapes.article
+            lines.append(_draw.note(f"{a(n)} {n}x{n} input gives {a(out)} {out}x{out} output"))
         return "".join(lines)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..shapes import article
 from . import _draw
 from ._base import Control, Explorer
 
@@ -61,9 +62,12 @@ class ShiftExplorer(Explorer):
         digits = tuple(range(len(self.images)))
         return [
             Control("digit", "digit", digits, "dropdown",
-                    labels=tuple(f"example {i} (a {int(self.labels[i])})" for i in digits)),
+                    labels=tuple(f"example {i} ({article(int(self.labels[i]))} {int(self.labels[i])})"
+                                 for i in digits)),
+            # the static page: every other horizontal shift, three vertical ones (the states
+            # carry two bar charts each; all 7 x 7 of them made chapter 1's page 0.9 MB)
             Control("dx", "shift right", SHIFTS, static_options=SHIFTS[::2]),
-            Control("dy", "shift down", SHIFTS, static_options=SHIFTS[::2]),
+            Control("dy", "shift down", SHIFTS, static_options=(-4, 0, 4)),
         ]
 
     @property
@@ -88,7 +92,8 @@ class ShiftExplorer(Explorer):
 
     def render(self) -> str:
         label = int(self.labels[self.state["digit"]])
-        parts = [_draw.image_png(self.shifted, title=f"a {label}, shifted ({self.state['dx']}, {self.state['dy']})",
+        title = f"{article(label)} {label}, shifted ({self.state['dx']}, {self.state['dy']})"
+        parts = [_draw.image_png(self.shifted, title=title,
                                  vmin=0, vmax=1, cmap="gray_r", size=140)]
         lines = []
         for name, p in self.probabilities().items():

@@ -79,7 +79,7 @@ def test_noise_and_rotation_stay_in_range_and_keep_the_letter_visible():
 
 
 def test_a_shift_that_does_not_fit_is_explained():
-    with pytest.raises(ValueError, match="does not fit a 8x8 canvas.*size >= 12"):
+    with pytest.raises(ValueError, match="does not fit an 8x8 canvas.*size >= 12"):
         make_xo_letters(4, rng=0, size=8, max_shift=3)
 
 

@@ -141,8 +141,8 @@ def test_a_stride_that_misses_the_last_pixel_is_floored():
 def test_a_kernel_larger_than_the_image_is_explained():
     ex = gpu_work_explorer(size=7, kernel_size=11, padding=0)
     assert ex.output_shape is None and ex.macs is None and ex.matrices is None
-    assert ex.message == "a 11x11 filter does not fit a 7x7 input: the filter is larger than the image"
-    assert "Does not fit: a 11x11 filter" in ex.render()
+    assert ex.message == "an 11x11 filter does not fit a 7x7 input: the filter is larger than the image"
+    assert "Does not fit: an 11x11 filter" in ex.render()
     ex.update(padding=2)                                     # padded to 11x11: now it fits
     assert ex.output_shape == (16, 64, 1, 1)
     ex.update(padding=1)
