@@ -80,9 +80,13 @@ def matrix_svg(m, *, title: str = "", cell: int = 26, boxes=(), shaded=None, tit
 
 def image_png(a, *, title: str = "", vmin=None, vmax=None, cmap: str = "gray", size: int = 160,
               boxes=()) -> str:
-    """An (H, W) array as an embedded PNG (``<img>`` with a data: URI), scaled up to about
-    ``size`` pixels with nearest-neighbour so pixels stay visible; ``boxes`` as in
-    :func:`matrix_svg` (drawn in the image, in pixel units)."""
+    """An (H, W) array as an embedded PNG (``<img>`` with a data: URI), shown about ``size``
+    pixels wide with nearest-neighbour scaling so pixels stay visible; ``boxes`` as in
+    :func:`matrix_svg` (drawn in the image, in pixel units).
+
+    The PNG holds one pixel per array element and the browser scales it up; only an image
+    with boxes is scaled up in the PNG itself, where the boxes' one-pixel lines need room.
+    Pre-rendered explorer states embed many of these, so this keeps pages light."""
     import matplotlib
     from PIL import Image
 
@@ -92,7 +96,9 @@ def image_png(a, *, title: str = "", vmin=None, vmax=None, cmap: str = "gray", s
     t = np.clip((a - vmin) / (vmax - vmin if vmax > vmin else 1.0), 0, 1)
     rgb = (matplotlib.colormaps[cmap](t)[..., :3] * 255).astype(np.uint8)
     scale = max(1, size // max(a.shape))
-    rgb = rgb.repeat(scale, axis=0).repeat(scale, axis=1)
+    height, width = rgb.shape[0] * scale, rgb.shape[1] * scale
+    if boxes:
+        rgb = rgb.repeat(scale, axis=0).repeat(scale, axis=1)
     for r0, c0, r1, c1, col in boxes:
         rgb_col = {"red": (220, 30, 30), "orange": (255, 140, 0), "green": (30, 160, 30)}.get(col, (220, 30, 30))
         y0, x0, y1, x1 = r0 * scale, c0 * scale, (r1 + 1) * scale - 1, (c1 + 1) * scale - 1
@@ -105,7 +111,7 @@ def image_png(a, *, title: str = "", vmin=None, vmax=None, cmap: str = "gray", s
     src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     cap = f'<div style="font-size:12px">{html.escape(title)}</div>' if title else ""
     return f'<div style="display:inline-block">{cap}<img src="{src}" alt="{html.escape(title)}" ' \
-           f'style="image-rendering:pixelated"/></div>'
+           f'width="{width}" height="{height}" style="image-rendering:pixelated"/></div>'
 
 
 def plot_svg(x, curves: dict, *, title: str = "", marker=None, width: int = 300, height: int = 200,

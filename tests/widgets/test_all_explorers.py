@@ -12,12 +12,18 @@ def make(name):
     if name == "feature_map_explorer":
         torch.manual_seed(0)
         return W.feature_map_explorer(small_cnn(), *digit_examples())
+    if name == "shift_explorer":                    # two untrained models: the knobs are the point here
+        torch.manual_seed(0)
+        images, labels = digit_examples()
+        images, labels = images[[1, 4, 8]], labels[[1, 4, 8]]          # three digits, as on chapter 1's page
+        dense = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(images[0].size, 10))
+        return W.shift_explorer({"dense": dense, "CNN": small_cnn()}, images, labels)
     return getattr(W, name)()
 
 
 NAMES = ["conv_explorer", "output_size_calculator", "pooling_explorer", "activation_explorer",
          "normalization_explorer", "dropout_explorer", "receptive_field_explorer", "feature_map_explorer",
-         "transfer_explorer", "gpu_work_explorer"]
+         "transfer_explorer", "shift_explorer", "error_analysis_explorer", "gpu_work_explorer"]
 
 
 @pytest.mark.parametrize("name", NAMES)

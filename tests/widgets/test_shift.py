@@ -58,7 +58,7 @@ def test_static_page_has_a_state_per_combination():
     ex = ShiftExplorer(*models_and_digits())
     knobs, states = ex.static_states()
     assert [k.name for k in knobs] == ["digit", "dx", "dy"]
-    assert len(states) == 3 * 7 * 7
+    assert len(states) == 3 * 7 * 3         # dx -6, -4, ..., 6; dy -4, 0, 4
 
 
 def test_bad_inputs_get_clear_errors():
