@@ -41,6 +41,7 @@ grading-deps:
 	@bash scripts/install_grading_deps.sh
 
 book: setup vendor
+	@$(PY) scripts/execution_cache.py
 	@$(PY) scripts/release_for_site.py
 	@$(PY) scripts/pages_as_notebooks.py
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going --builder html
