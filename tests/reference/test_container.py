@@ -6,6 +6,7 @@ import torch
 
 from cnn_core.reference import (BatchNorm1d, Dropout, Flatten, LayerNorm, Linear, ReLU,
                                 Sequential, Sigmoid, Tanh)
+from ._torch import copy_into_torch, torch_forward_backward
 
 
 def make_pair():
@@ -21,9 +22,8 @@ def make_pair():
 
 def test_state_dict_keys_equal_torch_and_load_gives_same_outputs():
     ours, theirs = make_pair()
-    sd = ours.state_dict()
-    assert list(sd) == list(theirs.state_dict())
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in sd.items()})
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    copy_into_torch(theirs, ours)
     ours.eval(), theirs.eval()
     x = np.random.default_rng(0).standard_normal((5, 3, 2, 2))
     np.testing.assert_allclose(ours(x), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
@@ -40,14 +40,12 @@ def test_training_backward_gives_torch_gradients():
     ours, theirs = make_pair()
     ours[4].p = 0.0          # no dropout, so both networks compute the same function
     theirs[4].p = 0.0
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    copy_into_torch(theirs, ours)
     rng = np.random.default_rng(1)
     x, g = rng.standard_normal((6, 3, 2, 2)), rng.standard_normal((6, 3))
-    xt = torch.tensor(x, requires_grad=True)
-    yt = theirs(xt)
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours(x), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(ours.backward(g), xt.grad.numpy(), rtol=1e-8, atol=1e-10)
+    yt, gxt = torch_forward_backward(theirs, x, g)
+    np.testing.assert_allclose(ours(x), yt, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.backward(g), gxt, rtol=1e-8, atol=1e-10)
     torch_grads = {k: p.grad.numpy() for k, p in theirs.named_parameters()}
     names = [name for name, _, _ in ours.named_parameters()]
     assert names == list(torch_grads)
@@ -122,13 +120,11 @@ def test_lenet5_with_conv_and_pool_layers_matches_torch():
                            nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
                            nn.Linear(84, 10)).double()
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    copy_into_torch(theirs, ours)
     x, g = rng.standard_normal((3, 1, 28, 28)), rng.standard_normal((3, 10))
-    xt = torch.tensor(x, requires_grad=True)
-    yt = theirs(xt)
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours(x), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(ours.backward(g), xt.grad.numpy(), rtol=1e-8, atol=1e-12)
+    yt, gxt = torch_forward_backward(theirs, x, g)
+    np.testing.assert_allclose(ours(x), yt, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.backward(g), gxt, rtol=1e-8, atol=1e-12)
     torch_grads = {k: p.grad.numpy() for k, p in theirs.named_parameters()}
     for name, _, grad in ours.named_parameters():
         np.testing.assert_allclose(grad, torch_grads[name], rtol=1e-8, atol=1e-12, err_msg=name)

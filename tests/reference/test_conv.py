@@ -14,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cnn_core.reference import Conv2d, conv2d, conv2d_backward
+from ._torch import copy_into_torch, torch_forward_backward
 
 MODES = ["zeros", "reflect", "replicate", "circular"]
 # torch warns that padding='same' with an even kernel copies the input: harmless here
@@ -345,16 +346,14 @@ def test_layer_matches_torch_and_accumulates_gradients():
                    rng=np.random.default_rng(0), dtype=np.float64)
     torch_layer = torch.nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2),
                                   padding_mode="reflect", dtype=torch.float64)
-    torch_layer.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    copy_into_torch(torch_layer, layer)
     x = np.random.default_rng(1).standard_normal((2, 3, 7, 6))
-    tx = torch.tensor(x, requires_grad=True)
-    expected = torch_layer(tx)
     out = layer(x)
-    np.testing.assert_allclose(out, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = np.random.default_rng(2).standard_normal(out.shape)
-    expected.backward(torch.tensor(g))
+    expected, expected_gx = torch_forward_backward(torch_layer, x, g)
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
     gx = layer.backward(g)
-    np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gx, expected_gx, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(layer.grads["weight"], torch_layer.weight.grad.numpy(), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(layer.grads["bias"], torch_layer.bias.grad.numpy(), rtol=1e-10, atol=1e-10)
     layer.backward(g)                              # a second backward adds, like .grad in torch

@@ -10,6 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cnn_core.reference import ConvTranspose2d, conv2d, conv_transpose2d, conv_transpose2d_backward
+from ._torch import copy_into_torch, torch_forward_backward
 
 
 @st.composite
@@ -98,15 +99,13 @@ def test_layer_matches_torch():
     assert set(layer.state_dict()) == set(torch_layer.state_dict())
     bound = 1 / math.sqrt(3 * 3 * 3)   # PyTorch's fan_in for a transposed conv: weight.shape[1] * kH * kW
     assert np.abs(layer.params["weight"]).max() <= bound
-    torch_layer.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    copy_into_torch(torch_layer, layer)
     x = np.random.default_rng(1).standard_normal((2, 4, 3, 5))
-    tx = torch.tensor(x, requires_grad=True)
-    expected = torch_layer(tx)
     out = layer(x)
-    np.testing.assert_allclose(out, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
     g = np.random.default_rng(2).standard_normal(out.shape)
-    expected.backward(torch.tensor(g))
-    np.testing.assert_allclose(layer.backward(g), tx.grad.numpy(), rtol=1e-10, atol=1e-10)
+    expected, expected_gx = torch_forward_backward(torch_layer, x, g)
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(layer.backward(g), expected_gx, rtol=1e-10, atol=1e-10)
     layer.backward(g)
     np.testing.assert_allclose(layer.grads["weight"], 2 * torch_layer.weight.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(layer.grads["bias"], 2 * torch_layer.bias.grad.numpy(), rtol=1e-10)

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnn_core.reference import Flatten, Linear, flatten, flatten_backward, linear, linear_backward
+from ._torch import copy_into_torch, torch_forward_backward
 
 dims = st.integers(1, 6)
 seeds = st.integers(0, 2**31 - 1)
@@ -52,14 +53,13 @@ def test_flatten_matches_torch(shape, data):
 def test_linear_layer_state_dict_matches_torch_outputs_and_grads():
     layer = Linear(5, 3, rng=0)
     tl = torch.nn.Linear(5, 3)
-    tl.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    copy_into_torch(tl, layer)
     x = np.random.default_rng(1).standard_normal((4, 5)).astype(np.float32)
     g = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
     y = layer(x)
     assert y.dtype == np.float32
-    yt = tl(torch.tensor(x))
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    yt, _ = torch_forward_backward(tl, x, g)
+    np.testing.assert_allclose(y, yt, rtol=1e-5, atol=1e-6)
     layer.backward(g)
     layer.forward(x)
     layer.backward(g)  # grads accumulate, like .grad in torch

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from cnn_core.reference import (BatchNorm1d, BatchNorm2d, LayerNorm, batch_norm,
                                 batch_norm_backward, layer_norm, layer_norm_backward)
+from ._torch import copy_into_torch, torch_forward_backward
 
 seeds = st.integers(0, 2**31 - 1)
 # (N, C), (N, C, L) or (N, C, H, W), at least 2 values per channel for training
@@ -72,16 +73,14 @@ def test_layers_match_torch_over_several_training_steps_then_eval(ours, theirs, 
     tl = theirs(3, momentum=momentum).double()
     layer.params["weight"][:] = rng.standard_normal(3)
     layer.params["bias"][:] = rng.standard_normal(3)
-    tl.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    copy_into_torch(tl, layer)
     assert set(layer.state_dict()) == set(tl.state_dict())
     for step in range(4):
         x = rng.standard_normal(shape) * (step + 1) + step
         g = rng.standard_normal(shape)
-        xt = t64(x, True)
-        yt = tl(xt)
-        yt.backward(torch.tensor(g))
-        np.testing.assert_allclose(layer(x), yt.detach().numpy(), rtol=1e-10, atol=1e-10)
-        np.testing.assert_allclose(layer.backward(g), xt.grad.numpy(), rtol=1e-8, atol=1e-10)
+        yt, gxt = torch_forward_backward(tl, x, g)
+        np.testing.assert_allclose(layer(x), yt, rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(layer.backward(g), gxt, rtol=1e-8, atol=1e-10)
     theirs_sd = tl.state_dict()
     for k, v in layer.state_dict().items():
         np.testing.assert_allclose(v, theirs_sd[k].numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
@@ -156,13 +155,11 @@ def test_layernorm_layer_matches_torch_and_state_dict():
     rng = np.random.default_rng(3)
     layer, tl = LayerNorm((3, 4, 4), dtype=np.float64), torch.nn.LayerNorm((3, 4, 4)).double()
     layer.params["weight"][:] = rng.standard_normal((3, 4, 4))
-    tl.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    copy_into_torch(tl, layer)
     x, g = rng.standard_normal((2, 3, 4, 4)), rng.standard_normal((2, 3, 4, 4))
-    xt = t64(x, True)
-    yt = tl(xt)
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(layer(x), yt.detach().numpy(), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(layer.backward(g), xt.grad.numpy(), rtol=1e-8, atol=1e-10)
+    yt, gxt = torch_forward_backward(tl, x, g)
+    np.testing.assert_allclose(layer(x), yt, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(layer.backward(g), gxt, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(layer.grads["weight"], tl.weight.grad.numpy(), rtol=1e-8, atol=1e-10)
 
 

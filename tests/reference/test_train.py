@@ -7,6 +7,7 @@ import torch
 
 from cnn_core.reference import (SGD, CrossEntropyLoss, Dropout, History, Linear, MSELoss, ReLU,
                                 Sequential, evaluate, fit)
+from ._torch import copy_into_torch
 
 matplotlib.use("Agg")
 
@@ -33,7 +34,7 @@ def test_fit_gives_the_same_parameters_and_losses_as_a_torch_loop():
     data = batches(x, y)
     model = model64()
     theirs = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).double()
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in model.state_dict().items()})
+    copy_into_torch(theirs, model)
     history = fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1, momentum=0.9),
                   data, epochs=2, progress=False)
 
