@@ -4,7 +4,9 @@ README's own command (`make book`), under a lock so parallel workers never build
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
+
+# the site's build helpers, imported by the tests: book/_ext (course_site, course_launch)
+# and scripts/ (pages_as_notebooks, execution_cache, publish_site)
+for folder in (ROOT / "book" / "_ext", ROOT / "scripts"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+#: this process's environment without the COURSE_* settings of the site (course_site.py)
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
 
 
 def toc_files() -> list[str]:

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from execution_cache import refresh  # noqa: E402
+from execution_cache import refresh
 
 
 def test_a_package_change_clears_the_caches_and_nothing_else_does(tmp_path):

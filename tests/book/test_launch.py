@@ -8,7 +8,6 @@ and Colab's ``/github/<org>/<repo>/blob/<branch>/<path>``."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,18 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT
+from course_site import chapter_notebook, github_url, locate
+from pages_as_notebooks import write_page_notebooks
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from course_site import chapter_notebook, github_url, locate  # noqa: E402
-from pages_as_notebooks import write_page_notebooks  # noqa: E402
+from .conftest import CLEAN_ENV, ROOT
 
 ORIGIN = "git@github.com:example-org/cnn-course.git"
 REPO = "https://github.com/example-org/cnn-course"
 HUB = "https://hub.example.edu"
-CLEAN = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
 
 
 @pytest.mark.parametrize("remote", [
@@ -63,13 +58,13 @@ def git_repo(path: Path, branch: str = "course", origin: str | None = ORIGIN) ->
 
 
 def test_the_location_comes_from_git(tmp_path):
-    location = locate(git_repo(tmp_path), environ=CLEAN)
+    location = locate(git_repo(tmp_path), environ=CLEAN_ENV)
     assert (location.url, location.branch, location.site_branch) == (REPO, "course", "gh-pages")
     assert location.jupyterhub_url == "" and location.reason == ""
 
 
 def test_the_environment_overrides_git(tmp_path):
-    environ = {**CLEAN, "COURSE_REPOSITORY_URL": "https://github.com/other/fork.git",
+    environ = {**CLEAN_ENV, "COURSE_REPOSITORY_URL": "https://github.com/other/fork.git",
                "COURSE_REPOSITORY_BRANCH": "spring-2027", "COURSE_SITE_BRANCH": "site",
                "COURSE_JUPYTERHUB_URL": HUB + "/"}
     location = locate(git_repo(tmp_path), environ=environ)
@@ -85,14 +80,14 @@ def test_the_environment_overrides_git(tmp_path):
      "the git remote 'origin' is 'https://gitlab.com/example-org/cnn-course.git', not a GitHub repository"),
 ])
 def test_without_a_github_repository_there_is_no_location_and_the_reason_says_why(tmp_path, origin, env, reason):
-    location = locate(git_repo(tmp_path, origin=origin), environ={**CLEAN, **env})
+    location = locate(git_repo(tmp_path, origin=origin), environ={**CLEAN_ENV, **env})
     assert location.url == "" and reason in location.reason
     assert "s3cret" not in location.reason
 
 
 def test_a_hub_address_that_is_not_one_is_refused(tmp_path):
     with pytest.raises(ValueError, match="must be an http"):
-        locate(git_repo(tmp_path), environ={**CLEAN, "COURSE_JUPYTERHUB_URL": "hub.example.edu"})
+        locate(git_repo(tmp_path), environ={**CLEAN_ENV, "COURSE_JUPYTERHUB_URL": "hub.example.edu"})
 
 
 def test_the_chapter_notebook_installs_the_course_on_colab_only(tmp_path):
@@ -100,7 +95,7 @@ def test_the_chapter_notebook_installs_the_course_on_colab_only(tmp_path):
     book.mkdir()
     shutil.copy(ROOT / "book" / "ch03_stride.md", book)
     out = tmp_path / "pages"
-    location = locate(git_repo(tmp_path / "repo"), environ=CLEAN)
+    location = locate(git_repo(tmp_path / "repo"), environ=CLEAN_ENV)
     assert write_page_notebooks(book, out, location) == ["ch03_stride"]
     assert write_page_notebooks(book, out, location) == []          # unchanged: not rewritten
     cells = json.loads((out / "ch03_stride_chapter.ipynb").read_text())["cells"]
@@ -116,7 +111,7 @@ def test_the_chapter_notebook_installs_the_course_on_colab_only(tmp_path):
     assert calls == []
     # no repository known: no set-up cell, the notebook is the page as it is
     plain = tmp_path / "plain"
-    write_page_notebooks(book, plain, locate(git_repo(tmp_path / "bare", origin=None), environ=CLEAN))
+    write_page_notebooks(book, plain, locate(git_repo(tmp_path / "bare", origin=None), environ=CLEAN_ENV))
     first = "".join(json.loads((plain / "ch03_stride_chapter.ipynb").read_text())["cells"][0]["source"])
     assert "google.colab" not in first
 
@@ -167,7 +162,7 @@ def launch_links(html: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_a_book_in_a_github_clone_gets_binder_colab_and_jupyterhub_links(tmp_path):
     root = git_repo(tmp_path / "course")
-    site, log = build_small_book(root, {**CLEAN, "COURSE_JUPYTERHUB_URL": HUB})
+    site, log = build_small_book(root, {**CLEAN_ENV, "COURSE_JUPYTERHUB_URL": HUB})
     assert f"course_launch: binderhub, colab, jupyterhub buttons for {REPO} (course)" in log
     links = launch_links((site / "book" / "ch01_demo.html").read_text())
     assert links == {
@@ -189,7 +184,7 @@ def test_a_book_in_a_github_clone_gets_binder_colab_and_jupyterhub_links(tmp_pat
 @pytest.mark.slow
 def test_a_book_with_no_public_repository_builds_without_buttons_and_says_why(tmp_path):
     root = git_repo(tmp_path / "course", origin=None)
-    site, log = build_small_book(root, CLEAN)
+    site, log = build_small_book(root, CLEAN_ENV)
     assert "course_launch: no launch buttons (no repository address: this clone has no git remote" in log
     assert "Launch interactive content" not in (site / "book" / "ch01_demo.html").read_text()
     assert (site / "ch01_demo_chapter.ipynb").is_file()            # the download is there all the same

@@ -3,13 +3,12 @@ branch of origin, where GitHub Pages serves it and the Colab buttons find the no
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import CLEAN_ENV, ROOT
 
 SCRIPT = ROOT / "scripts" / "publish_site.py"
 
@@ -19,8 +18,7 @@ def git(*args, cwd):
 
 
 def publish(cwd, site="site", **env):
-    environ = {**{k: v for k, v in os.environ.items() if not k.startswith("COURSE_")},
-               "GIT_AUTHOR_NAME": "course", "GIT_AUTHOR_EMAIL": "course@example.edu",
+    environ = {**CLEAN_ENV, "GIT_AUTHOR_NAME": "course", "GIT_AUTHOR_EMAIL": "course@example.edu",
                "GIT_COMMITTER_NAME": "course", "GIT_COMMITTER_EMAIL": "course@example.edu", **env}
     return subprocess.run([sys.executable, str(SCRIPT), site], cwd=cwd, capture_output=True, text=True, env=environ)
 

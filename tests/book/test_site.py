@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import ROOT, toc_files
+from course_site import chapter_notebook, locate
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_site import chapter_notebook, locate  # noqa: E402
+from .conftest import ROOT, toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
