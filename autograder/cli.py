@@ -47,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--memory-mb", type=int, default=Limits.memory_mb)
     g.add_argument("--processes", type=int, default=Limits.processes)
     g.add_argument("--output-bytes", type=int, default=Limits.output_bytes)
+    g.add_argument("--disk-mb", type=int, default=Limits.disk_mb, help="what one notebook may write, in all")
     g.add_argument("--require-sandbox", action="store_true", help="refuse the fallback without bubblewrap")
+    g.add_argument("--allow-failing-source", action="store_true",
+                   help="grade even if the instructor's solution fails some of its own tests (as nbgrader does)")
     g.add_argument("--no-progress", action="store_true")
     g.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786): grade on its workers")
     g.add_argument("--dask-local", type=int, metavar="N", help="grade on a local Dask cluster of N workers")
@@ -95,10 +98,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade(course: Course, args) -> int:
-    from .parallel import grade_assignment
+    from .jails import GraderFault
+    from .parallel import SourceFails, grade_assignment
 
     limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
-                    memory_mb=args.memory_mb, processes=args.processes, output_bytes=args.output_bytes)
+                    memory_mb=args.memory_mb, processes=args.processes, output_bytes=args.output_bytes,
+                    disk_mb=args.disk_mb)
     client = None
     if args.scheduler or args.dask_local:
         from .distributed import client as dask_client
@@ -106,11 +111,18 @@ def _grade(course: Course, args) -> int:
     try:
         summary = grade_assignment(course, args.assignment, jobs=args.jobs, limits=limits, students=args.student,
                                    force=args.force, progress=not args.no_progress, executor=client,
-                                   require_sandbox=args.require_sandbox, course_id=args.course_id)
+                                   require_sandbox=args.require_sandbox, course_id=args.course_id,
+                                   allow_failing_source=args.allow_failing_source)
+    except (SourceFails, GraderFault) as err:
+        print(f"autograder: {err}", file=sys.stderr)
+        return 1
     finally:
         if client is not None:
             client.close()
     print(f"graded {len(summary.graded)}, already done {len(summary.skipped)}, failed {len(summary.failed)}")
+    for name, cells in summary.source_failures.items():
+        print(f"  note: the instructor's solution of {name}.ipynb fails {len(cells)} test cell(s): "
+              f"{'; '.join(cells)}", file=sys.stderr)
     for (student, name), why in summary.failed.items():
-        print(f"  could not grade {student}/{name}: {why}", file=sys.stderr)
+        print(f"  could not grade {student}/{name}: {why} (the next run tries again)", file=sys.stderr)
     return 1 if summary.failed else 0

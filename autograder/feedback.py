@@ -1,7 +1,8 @@
 """``feedback``: one HTML page per student and notebook, from the graded notebook and verdict.
 
-Each test cell shows its score, and when it did not score, why (the error, or where the
-values first differ from the solution's). Hidden tests are shown as a one-line placeholder
+Each test cell shows its score, and when it did not score, why (the check's own message:
+what was expected, what was given, for which input). The cells the student added appear
+where they ran. Hidden tests are shown as a one-line placeholder
 unless the instructor asks for them (``--show-hidden``); the student's own output is shown
 as it came, capped as it was captured.
 """
@@ -22,7 +23,7 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}
 
 def render(template: dict, result: dict, title: str, *, show_hidden: bool = False) -> str:
     nb = store.graded_notebook(template, result)
-    total = sum(result["scores"].values())
+    total = sum(v for v in result["scores"].values() if v is not None)
     possible = sum(p for g, p in result["points"].items() if g in result["scores"])
     out = [f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title><style>{STYLE}</style>",
            f"<h1>{html.escape(title)}</h1><p class='score'>Score: {total:g} / {possible:g}</p>"]
@@ -39,8 +40,9 @@ def render(template: dict, result: dict, title: str, *, show_hidden: bool = Fals
         header = ""
         if meta.get("grade") and gid in result["scores"]:
             score, points = result["scores"][gid], result["points"].get(gid, 0)
-            css += " ok" if score == points else " bad"
-            header = f"<p class='score'>{html.escape(gid)}: {score:g} / {points:g}</p>"
+            css += " ok" if score == points else " bad" if score is not None else ""
+            shown = "to be graded by hand" if score is None else f"{score:g}"
+            header = f"<p class='score'>{html.escape(gid)}: {shown} / {points:g}</p>"
             if gid in result.get("reasons", {}):
                 header += f"<p>{html.escape(result['reasons'][gid])}</p>"
             if not show_hidden:

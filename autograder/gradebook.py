@@ -100,14 +100,29 @@ def _ensure_assignment(gb, assignment: str, templates: dict[str, dict]) -> None:
             if not gid:
                 continue
             if meta.get("grade"):
-                gb.update_or_create_grade_cell(gid, name, assignment, max_score=float(meta.get("points", 0) or 0),
+                gb.update_or_create_grade_cell(gid, name, assignment, max_score=rebuild.points_of(meta),
                                                cell_type=cell.get("cell_type", "code"))
             if meta.get("solution"):
                 gb.update_or_create_solution_cell(gid, name, assignment)
 
 
+def released_sources(gb, assignment: str, notebook: str) -> dict[str, str]:
+    """{grade_id: source} of the test and locked code cells nbgrader recorded when it released
+    the assignment (hidden tests and expanded AUTOTEST lines included); {} if never released."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        nb = gb.find_notebook(notebook, assignment)
+    except MissingEntry:
+        return {}
+    solutions = {c.name for c in nb.solution_cells}
+    graded = {c.name for c in nb.grade_cells}
+    return {c.name: c.source for c in nb.source_cells
+            if c.cell_type == "code" and c.name not in solutions and (c.name in graded or c.locked)}
+
+
 def write_result(gb, assignment: str, student: str, notebook: str, result: dict, attempts: int = 5) -> None:
-    """Store one graded notebook's scores; commit. result: see :func:`grade_one.grade_notebook`.
+    """Store one graded notebook's scores; commit. result: see :func:`autograder.worker.grade_notebook`.
 
     Retried after a rollback when another grader created the same student at the same moment.
     """
@@ -126,7 +141,10 @@ def _write_result(gb, assignment: str, student: str, notebook: str, result: dict
             gb.add_submission(assignment, student)
     for gid, score in result["scores"].items():
         grade = gb.find_grade(gid, notebook, assignment, student)
-        grade.auto_score = float(score)
+        grade.auto_score = None if score is None else float(score)
+        # nbgrader's rule (SaveAutoGrades): a person must look when there is no automatic score
+        # (an answer graded by hand) or a person already gave one
+        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
     nb = gb.find_submission_notebook(notebook, assignment, student)
     nb.flagged = bool(result.get("flags") or result.get("notes"))
     gb.db.commit()

@@ -1,48 +1,61 @@
 """Where a submission runs: a bubblewrap jail, or (loudly) a weaker plain subprocess.
 
-The jail (``bwrap``) sees only:
+A jail runs one long-lived fork server (:mod:`autograder.zygote`), which forks one student
+process per notebook. The jail (``bwrap``) sees only:
 
-- read-only: the system (``/usr``, ``/etc``), the Python installation, the virtual
-  environment, and the ``cnn_core`` package (its sources are the course's library, public);
-- read-write: an empty private working directory holding the rebuilt notebook's cells only
-  through the pipe (no gradebook, no course sources, no other students, no solutions);
-- a fresh ``/tmp``, a private ``/proc`` of its own PID namespace, no network
-  (``--unshare-net``), no IPC with the host, ``--die-with-parent``.
+- read-only: the system (``/usr``, ``/etc``), the Python installation and the virtual
+  environment (at their real and their symlinked paths), the ``cnn_core`` package, and the
+  grader's jail-side files (``zygote.py``, ``answers.py``, ``wire.py``) at ``/grader``;
+- minus what the part forbids (:mod:`autograder.hiding`): those folders are empty and those
+  files are stubs that raise ``ModuleNotFoundError``;
+- read-write: ``/autograder-work``, ``/tmp`` and ``/dev/shm``, each a size-limited tmpfs of its own
+  (:attr:`Limits.disk_mb` in all), emptied between notebooks; nothing else;
+- a private ``/proc`` of its own PID namespace, no network (``--unshare-net``), no IPC with
+  the host, ``--die-with-parent``.
 
-Resource limits (:class:`Limits`) are set with ``setrlimit`` on the jail's first process and
-inherited by everything inside: address space (memory), processes (forks), CPU seconds,
-file size. As root, bubblewrap mounts the jail and ``setpriv`` then drops to a numeric user id of the
-worker slot, with no capabilities, so the process limit counts only that submission's processes, and so that at the end
-``kill(-1, SIGKILL)`` under that uid removes anything that escaped the process group.
-Wall time per cell and per notebook, and output bytes, are enforced by the grader
-(:mod:`autograder.execute`).
+As root, the jail's server keeps only the capabilities it needs (change uid, kill, clean
+up) and each student process drops to the slot's own unprivileged uid (``62000 + slot``,
+slots held machine-wide with ``flock``) with no capabilities and ``no_new_privs``: it can
+neither signal nor trace the server, and the process limit counts only its own processes.
+Without root, bubblewrap makes a user namespace and everything runs as the caller.
 
-Fallback without bubblewrap: the same limits, a private temporary working directory, a
-new session and uid, but the student's code can read every file that uid can read and can
-reach the network. :func:`sandbox_command` warns loudly; ``--require-sandbox`` refuses it.
+Limits (:class:`Limits`) are set by the server on each student process: address space,
+CPU seconds, file size, processes. Wall time per cell and per notebook, and output bytes,
+are enforced by the judge (:mod:`autograder.judge`).
+
+Fallback without bubblewrap: the same server as a plain subprocess, with the same limits,
+a private temporary working folder, and (as root) the unprivileged uid, but the student's
+code can read every file that uid can read, can reach the network, and the forbidden
+modules are refused at import only. :func:`zygote_command` warns loudly;
+``--require-sandbox`` refuses it.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import signal
 import sys
+import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import cnn_core
 
-RUNNER = Path(__file__).with_name("kernel_runner.py")
+from .hiding import Plan
+
+GRADER = Path(__file__).resolve().parent                 # zygote.py, answers.py, wire.py
 CNN_CORE = Path(cnn_core.__file__).resolve().parent
 BASE_UID = 62000          # sandbox uids: BASE_UID + slot (root only)
+WORKDIR = "/autograder-work"         # the student process's working folder in the jail
+CAPABILITIES = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP_FOWNER")
+PRELOAD = ("numpy", "cnn_core", "cnn_core.grading", "torch", "torch.nn", "torch.nn.functional")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Limits of one notebook run. Memory in MiB, times in seconds, output in bytes."""
+    """Limits of one notebook run. Memory and disk in MiB, times in seconds, output in bytes."""
 
     cell_seconds: float = 60.0
     notebook_seconds: float = 600.0
@@ -51,7 +64,11 @@ class Limits:
     cpu_seconds: int = 900
     output_bytes: int = 100_000        # kept per cell; the rest is drained and dropped
     file_mb: int = 64
+    disk_mb: int = 512                 # everything the student's code may write, in all
     restarts: int = 3                  # after a kernel death or a timeout, at most this many
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -62,23 +79,50 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
-def _python_dirs() -> list[Path]:
-    """The folders a Python of this virtual environment needs: its prefix and its base."""
-    dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent}
+def _python_dirs() -> list[str]:
+    """The folders a Python of this virtual environment needs, at their given and real paths."""
+    dirs = set()
+    for path in (sys.prefix, sys.base_prefix, os.path.dirname(sys.executable)):
+        dirs.add(os.path.abspath(path))
+        dirs.add(os.path.realpath(path))
     return sorted(dirs)
 
 
-def sandbox_command(workdir: Path, uid: int | None, *, use_bwrap: bool | None = None,
-                    require: bool = False) -> list[str]:
-    """The command that starts :mod:`autograder.kernel_runner` in the jail (or the fallback).
+def python_command() -> list[str]:
+    """The jail's interpreter: this virtual environment's, named through its own prefix."""
+    return [sys.executable, "-I", "-u", "-X", "faulthandler"]
 
-    workdir: the private working directory (empty, created by the caller); uid: the
-    unprivileged user the student's code runs as (None: the caller's own).
-    """
-    python = [sys.executable, "-I", "-u", "-X", "faulthandler"]
-    drop = [] if uid is None else [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}",
-                                   f"--regid={uid}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                                   "--"]
+
+def sandbox_uid(slot: int) -> int | None:
+    """The uid a worker slot's student processes run as (None when not root: the caller's)."""
+    return BASE_UID + slot if os.geteuid() == 0 else None
+
+
+class Masks:
+    """The stub files of a :class:`Plan`, written to a private folder while a jail uses them."""
+
+    def __init__(self, plan: Plan):
+        self.folder = tempfile.TemporaryDirectory(prefix="autograder-masks-")
+        self.files = {}
+        for number, (dest, text) in enumerate(sorted(plan.files.items())):
+            host = Path(self.folder.name) / f"{number}.py"
+            host.write_text(text)
+            host.chmod(0o644)
+            self.files[dest] = str(host)
+        os.chmod(self.folder.name, 0o755)
+
+    def close(self) -> None:
+        self.folder.cleanup()
+
+
+def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool | None = None,
+                   require: bool = False) -> tuple[list[str], dict[str, str], str | None]:
+    """(command, environment, private folder or None) that start the jail's fork server."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "AUTOGRADER_CONTROL_FD": "3",
+           "AUTOGRADER_HIDDEN": ",".join(plan.hidden),
+           "AUTOGRADER_PRELOAD": ",".join(m for m in PRELOAD if not _is_hidden(m, plan))}
     bwrap = bwrap_path() if use_bwrap in (None, True) else None
     if bwrap is None:
         if require or use_bwrap:
@@ -86,71 +130,54 @@ def sandbox_command(workdir: Path, uid: int | None, *, use_bwrap: bool | None = 
                                      "or grade without --require-sandbox to use the weaker fallback")
         warnings.warn("AUTOGRADER FALLBACK: bubblewrap is missing; student code runs as a plain subprocess "
                       "with resource limits and a private working directory, but it CAN read files and "
-                      "reach the network. Install bubblewrap before grading for real.", RuntimeWarning,
-                      stacklevel=2)
-        return [*drop, *python, str(RUNNER)]
-    # as root, no user namespace: the jail's processes run under the real uid ``uid``
-    user = ["--unshare-user"] if uid is None else []
-    cmd = [bwrap, *user, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-           "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-           "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+                      "reach the network, and forbidden modules are only refused on import. Install "
+                      "bubblewrap before grading for real.", RuntimeWarning, stacklevel=2)
+        private = tempfile.mkdtemp(prefix="autograder-work-")
+        os.chmod(private, 0o1777)
+        env.update(AUTOGRADER_WRITABLE=private, AUTOGRADER_BLOCK_IMPORTS="1",
+                   AUTOGRADER_REAP="none", HOME=private)
+        return [*python_command(), str(GRADER / "zygote.py")], env, private
+    root = os.geteuid() == 0
+    cmd = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+           "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+           "--proc", "/proc", "--dev", "/dev"]
+    if root:
+        cmd += ["--cap-drop", "ALL"] + [arg for cap in CAPABILITIES for arg in ("--cap-add", cap)]
+    else:
+        cmd.insert(1, "--unshare-user")
     for link in ("bin", "lib", "lib64", "sbin"):
         target = os.readlink(f"/{link}") if os.path.islink(f"/{link}") else None
         if target:
             cmd += ["--symlink", target, f"/{link}"]
         elif os.path.isdir(f"/{link}"):
             cmd += ["--ro-bind", f"/{link}", f"/{link}"]
-    binds = [(str(d), str(d)) for d in _python_dirs()] + [(str(CNN_CORE), str(CNN_CORE)),
-                                                         (str(RUNNER), "/grader/kernel_runner.py")]
+    binds = [(os.path.realpath(d), d) for d in _python_dirs()]
+    binds += [(str(CNN_CORE), str(CNN_CORE)), (str(GRADER), "/grader")]
     made = {"/"}
-    for _, dest in binds + [("", "/work/submission")]:
+    for _, dest in binds:
         for parent in reversed(Path(dest).parents):      # bwrap would make them 0700
             if str(parent) not in made:
                 cmd += ["--perms", "0755", "--dir", str(parent)]
                 made.add(str(parent))
     for src, dest in binds:
         cmd += ["--ro-bind", src, dest]
-    cmd += ["--bind", str(workdir), "/work/submission", "--chdir", "/work/submission"]
-    # the editable install of cnn_core finds it by absolute path: only that package is visible
-    return [*cmd, "--", *drop, *python, "/grader/kernel_runner.py"]
+    for folder in plan.dirs:                             # the forbidden packages: empty folders...
+        cmd += ["--tmpfs", folder]
+    for dest, host in masks.files.items():               # ...whose __init__ (or file) raises
+        cmd += ["--ro-bind", host, dest]
+    disk = max(limits.disk_mb, 3) * 1024 * 1024
+    for folder, share in ((WORKDIR, 0.5), ("/tmp", 0.25), ("/dev/shm", 0.25)):
+        cmd += ["--size", str(int(disk * share)), "--perms", "1777", "--tmpfs", folder]
+    cmd += ["--chdir", WORKDIR, "--", *python_command(), "/grader/zygote.py"]
+    return cmd, env, None
 
 
-def environment(control_fd: int, channel_fd: int) -> dict[str, str]:
-    """The sandbox's environment: nothing inherited but a PATH; one thread per library."""
-    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
-            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0", "CNN_CORE_GRADING_CHANNEL": str(channel_fd),
-            "AUTOGRADER_CONTROL_FD": str(control_fd),
-            "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def sandbox_uid(slot: int) -> int | None:
-    """The uid a worker slot's jails run as (None when not root: they run as the caller)."""
-    return BASE_UID + slot if os.geteuid() == 0 else None
-
-
-def preexec(limits: Limits, uid: int | None):
-    """The function run in the child before exec: rlimits and a new session.
-
-    The uid is dropped inside the jail (``setpriv``), after bubblewrap, run as root, has
-    mounted what the jail sees; the process limit counts that uid's processes only.
-    """
-    def apply():
-        os.setsid()
-        mem = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        size = limits.file_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if uid is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-    return apply
+def _is_hidden(module: str, plan: Plan) -> bool:
+    return any(module == h or module.startswith(h + ".") for h in plan.hidden)
 
 
 def kill_everything(proc, uid: int | None) -> None:
-    """Kill the jail, its process group and (as root) every process left under its uid."""
+    """Kill a jail (its process group: bubblewrap, the server and every student process)."""
     for target in (lambda: os.killpg(proc.pid, signal.SIGKILL), lambda: proc.kill()):
         try:
             target()

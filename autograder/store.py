@@ -2,7 +2,7 @@
 
 ``autograded/<student>/<assignment>/<notebook>.ipynb`` is the template with the student's
 answers and the outputs of the sandboxed run (nbgrader's format: stream and error outputs);
-``<notebook>.grading.json`` holds :func:`autograder.grade_one.grade_notebook`'s result, read
+``<notebook>.grading.json`` holds the grading result (:func:`autograder.worker.grade_notebook`), read
 by ``feedback`` and ``report``.
 """
 
@@ -16,29 +16,46 @@ from . import rebuild
 
 
 def graded_notebook(template: dict, result: dict) -> dict:
-    """The template with the student's answers in place and each cell's outputs."""
+    """The notebook as it was graded: the template's cells with the student's answers, the cells
+    the student added where they ran, and each cell's outputs (nbgrader's format)."""
     nb = json.loads(json.dumps(template))
-    by_index = {c["index"]: c for c in result["cells"]}
     answers = result.get("answers", {})
+    added = iter(result.get("added", []))
+    by_index, after, last = {}, {}, None
+    for run in result.get("cells", []):
+        if run.get("index") is None:
+            after.setdefault(last, []).append(({"cell_type": "code", "metadata": {}, "source": next(added, "")}, run))
+        else:
+            by_index[run["index"]] = run
+            last = run["index"]
+    cells = [_with_outputs(c, r) for c, r in after.get(None, [])]
     for index, cell in enumerate(nb["cells"]):
         meta = rebuild.nbgrader_meta(cell)
+        if cell.get("cell_type") == "code" and rebuild.cell_kind(cell) is None:
+            continue                                   # the release's own cells: the student's copies ran
         if meta.get("solution") and meta.get("grade_id") in answers:
             cell["source"] = answers[meta["grade_id"]]
-        if cell.get("cell_type") != "code":
-            continue
-        cell["outputs"], cell["execution_count"] = [], None
-        run = by_index.get(index)
-        if run is None:
-            continue
-        for name in ("stdout", "stderr"):
-            if run.get(name):
-                text = run[name] + ("\n[output truncated]\n" if run.get("truncated") and name == "stdout" else "")
-                cell["outputs"].append({"output_type": "stream", "name": name, "text": text})
-        if run["status"] != "ok":
-            cell["outputs"].append({"output_type": "error", "ename": run.get("ename") or run["status"],
-                                    "evalue": run.get("evalue", ""),
-                                    "traceback": (run.get("traceback") or "").splitlines()})
+        cells.append(_with_outputs(cell, by_index.get(index)))
+        cells += [_with_outputs(c, r) for c, r in after.get(index, [])]
+    nb["cells"] = cells
     return nb
+
+
+def _with_outputs(cell: dict, run: dict | None) -> dict:
+    if cell.get("cell_type") != "code":
+        return cell
+    cell["outputs"], cell["execution_count"] = [], None
+    if run is None:
+        return cell
+    for name in ("stdout", "stderr"):
+        if run.get(name):
+            text = run[name] + ("\n[output truncated]\n" if run.get("truncated") and name == "stdout" else "")
+            cell["outputs"].append({"output_type": "stream", "name": name, "text": text})
+    if run["status"] not in ("ok", "skipped", "manual"):
+        cell["outputs"].append({"output_type": "error", "ename": run.get("ename") or run["status"],
+                                "evalue": run.get("evalue", ""),
+                                "traceback": (run.get("traceback") or "").splitlines()})
+    return cell
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -30,3 +30,28 @@ def test_names_are_plain_file_names(bad, tmp_path, monkeypatch):
     monkeypatch.setenv("CNN_CORE_CHECKPOINTS", str(tmp_path))
     with pytest.raises(ValueError, match="plain file name"):
         checkpoint_path(bad)
+
+
+def test_a_shipped_checkpoint_is_preferred_unless_retraining(tmp_path, monkeypatch):
+    import cnn_core.paths as paths
+
+    monkeypatch.setattr(paths, "PRETRAINED", tmp_path / "pretrained")
+    (tmp_path / "pretrained").mkdir()
+    (tmp_path / "pretrained" / "shipped.pt").write_bytes(b"weights")
+    monkeypatch.delenv("CNN_CORE_CHECKPOINTS", raising=False)
+    monkeypatch.delenv("CNN_CORE_REQUIRE_PRETRAINED", raising=False)
+    (tmp_path / "_toc.yml").write_text("root: intro\n")
+    assert checkpoint_path("shipped.pt", tmp_path) == tmp_path / "pretrained" / "shipped.pt"
+    assert checkpoint_path("other.pt", tmp_path) == tmp_path / "_build" / "checkpoints" / "other.pt"
+    monkeypatch.setenv("CNN_CORE_CHECKPOINTS", str(tmp_path / "again"))        # retraining: nothing shipped
+    assert checkpoint_path("shipped.pt", tmp_path) == tmp_path / "again" / "shipped.pt"
+
+
+def test_the_book_build_refuses_to_train_what_is_not_shipped(tmp_path, monkeypatch):
+    import cnn_core.paths as paths
+
+    monkeypatch.setattr(paths, "PRETRAINED", tmp_path)
+    monkeypatch.delenv("CNN_CORE_CHECKPOINTS", raising=False)
+    monkeypatch.setenv("CNN_CORE_REQUIRE_PRETRAINED", "1")
+    with pytest.raises(paths.MissingPretrained, match="make weights"):
+        checkpoint_path("never_trained.pt", tmp_path)

@@ -1,4 +1,4 @@
-"""Checks for the graded notebooks, and the channel that lets a grader trust them.
+"""Checks for the graded notebooks.
 
 Student-facing (used by every test cell of ``notebooks/``):
 
@@ -13,33 +13,24 @@ Student-facing (used by every test cell of ``notebooks/``):
   the reference or PyTorch's X).
 - :func:`part`: the first line of every test cell, naming its nbgrader ``grade_id``.
 
-How grading stays honest (issue 9, ``autograder/``)
+How grading stays honest (``autograder/README.md``)
 ---------------------------------------------------
-A student can change anything inside their own kernel, including these functions. So the
-verdict printed in the notebook is feedback, not the grade. The grader:
-
-1. rebuilds the submission from the instructor's template (only answer cells come from
-   the student) and runs it in a sandbox that hides ``cnn_core.reference``, ``torch``'s
-   functional ops and the like from student code;
-2. sets ``CNN_CORE_GRADING_CHANNEL`` to a file descriptor (or path): every :func:`part`
-   and every check then writes one JSON line (grade_id, check, name, the student's value
-   as plain numbers, the tolerance) — see :mod:`cnn_core.grading.channel`;
-3. runs the same test cells with the instructor's solution in a trusted kernel, and
-   compares the two streams itself: a cell scores only if its lines match (same checks,
-   in the same order, values within the recorded tolerance).
-
-For that to work, test cells must be deterministic (seeded NumPy generators, hypothesis
-with ``derandomize=True``) and every graded value must pass through a check helper
-(never a bare ``assert``). ``tests/notebooks`` enforces both.
+A student can change anything inside their own kernel, including these functions, so
+what a notebook prints is feedback, not the grade. When a notebook is graded, the
+student's cells run in a sandboxed process of their own, where the modules a part forbids
+do not exist; the test cells, these checks and the scores run in a separate, trusted
+process, which receives the student's answers as plain data (a function's outputs on
+inputs the tests chose, numbers, arrays, modules of PyTorch's own classes). The same test
+source runs in both places: in a student's kernel it checks the student's objects
+directly; in the grader it gets stand-ins (:class:`RemoteAnswer`) for them.
 """
 
-from .channel import ENV_VAR, current_part, part, record
 from .checks import (check_choice, check_close, check_equal, check_in_range, check_number, check_option,
-                     check_true,
-                     check_shape)
+                     check_shape, check_true)
 from .forbid import forbid, forbidden_uses
+from .parts import current_part, part
+from .remote import RemoteAnswer
 from .report import quietly
 
-__all__ = ["ENV_VAR", "part", "current_part", "record", "check_close", "check_equal", "check_shape",
-           "check_number", "check_in_range", "check_choice", "check_option", "check_true", "forbid", "forbidden_uses",
-           "quietly"]
+__all__ = ["part", "current_part", "check_close", "check_equal", "check_shape", "check_number", "check_in_range",
+           "check_choice", "check_option", "check_true", "forbid", "forbidden_uses", "quietly", "RemoteAnswer"]

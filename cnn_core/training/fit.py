@@ -22,14 +22,13 @@ import contextlib
 import copy
 import math
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointMismatchError, load_checkpoint, save_checkpoint
 from .device import default_device
 from .history import History
 from .seed import seed_everything
@@ -53,6 +52,17 @@ def _make_optimizer(optimizer, model: nn.Module, lr: float) -> torch.optim.Optim
     if callable(optimizer):                    # a class such as torch.optim.SGD, or a partial
         return optimizer(model.parameters(), lr=lr)
     raise TypeError(f"optimizer must be None, an Optimizer, or an optimizer class; got {optimizer!r}")
+
+
+def _data_settings(train) -> dict:
+    """What identifies the training data without reading it: examples and batches per epoch."""
+    found = {}
+    dataset = getattr(train, "dataset", None)
+    if dataset is not None and hasattr(dataset, "__len__"):
+        found["train_examples"] = len(dataset)
+    if hasattr(train, "__len__"):
+        found["train_batches"] = len(train)
+    return found
 
 
 def _is_classification(out: torch.Tensor, y: torch.Tensor) -> bool:
@@ -141,13 +151,14 @@ def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: 
     settings = {"epochs": epochs, "lr": lr, "early_stopping": early_stopping, "seed": seed,
                 "optimizer": type(optimizer).__name__ if isinstance(optimizer, torch.optim.Optimizer)
                 else getattr(optimizer, "__name__", "Adam" if optimizer is None else type(optimizer).__name__),
-                "loss_fn": type(loss_fn).__name__}
+                "loss_fn": type(loss_fn).__name__, **_data_settings(train)}
 
     if checkpoint is not None and Path(checkpoint).exists():
         extra = load_checkpoint(checkpoint, model)
         if extra.get("fit_settings") not in (None, settings):
-            warnings.warn(f"{checkpoint} was trained with {extra['fit_settings']}, this call asks for "
-                          f"{settings}; loading it anyway (delete the file to retrain)", stacklevel=2)
+            raise CheckpointMismatchError(
+                f"{checkpoint} was trained with {extra['fit_settings']}, but this call asks for {settings}. "
+                f"Delete the file to retrain (for the book's shipped models, run `make weights`)")
         model.to(device).eval()
         return History.from_dict(extra.get("history", {}), loaded_from_checkpoint=True)
 

@@ -1,8 +1,9 @@
 """The feature-map explorer: a trained network on a chosen image, layer by layer.
 
 Any PyTorch model taking (N, C, H, W) images works; by default it is a small CNN trained
-on the 5,000 bundled MNIST digits (``load_mnist_5k``), loaded from a checkpoint when one
-exists (a few seconds of CPU training otherwise, once).
+on the 5,000 bundled MNIST digits (``load_mnist_5k``), which the course ships trained
+(``cnn_core/pretrained/``); it is trained again, in a few seconds of CPU, only where
+``cnn_core.paths.checkpoint_path`` finds no file (e.g. with ``CNN_CORE_CHECKPOINTS`` set).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def trained_small_cnn(checkpoint=None, epochs: int = 2):
     """:func:`small_cnn` trained for ``epochs`` epochs on 4,500 of the 5,000 bundled MNIST
     digits (Adam, lr 2e-3, batches of 32, seed 0; the other 500 are held out), loaded from
     ``checkpoint`` if that file exists, else trained (under a minute on a CPU) and saved
-    there. Default path: ``cnn_core.paths.checkpoint_path("widgets_small_cnn_mnist5k.pt")``."""
+    there. Default path: ``cnn_core.paths.checkpoint_path("widgets_small_cnn_mnist5k.pt")``,
+    the model the course ships."""
     from cnn_core.data.torch_data import make_loader
     from cnn_core.paths import checkpoint_path
     from cnn_core.training import fit, seed_everything

@@ -124,13 +124,13 @@ forbid(ResidualBlock.forward, NOT_ALLOWED)
 torch.manual_seed(11)
 _block = ResidualBlock(3).double()
 _x = torch.randn(2, 3, 6, 6, dtype=torch.float64)
-_w1, _b1, _w2, _b2 = _block.conv1.weight, _block.conv1.bias, _block.conv2.weight, _block.conv2.bias
+_state = _block.state_dict()               # the block's own weights, as plain tensors
+_w1, _b1, _w2, _b2 = (_state[k] for k in ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"))
 with torch.no_grad():
     _expected = F.relu(_x + F.conv2d(F.relu(F.conv2d(_x, _w1, _b1, padding=1)), _w2, _b2, padding=1))
     check_close("ResidualBlock(3) forward", _block(_x), _expected, rtol=1e-10, atol=1e-12, inputs={"x": _x})
     # with conv2 all zeros the block is relu(identity)
-    _block.conv2.weight.zero_()
-    _block.conv2.bias.zero_()
+    _block.load_state_dict({**_state, "conv2.weight": torch.zeros_like(_w2), "conv2.bias": torch.zeros_like(_b2)})
     check_close("with conv2 = 0 the block passes relu(x)", _block(_x), F.relu(_x), rtol=0, atol=0, inputs={"x": _x})
 check_number("parameters of ResidualBlock(3)", sum(p.numel() for p in _block.parameters()), 2 * (3 * 3 * 3 * 3 + 3))
 
