@@ -121,16 +121,18 @@ def released_sources(gb, assignment: str, notebook: str) -> dict[str, str]:
             if c.cell_type == "code" and c.name not in solutions and (c.name in graded or c.locked)}
 
 
-def write_result(gb, assignment: str, student: str, notebook: str, result: dict, attempts: int = 5) -> None:
+def write_result(gb, assignment: str, student: str, notebook: str, result: dict, attempts: int = 5,
+                 timestamp: str | None = None) -> None:
     """Store one graded notebook's scores; commit. result: see :func:`autograder.worker.grade_notebook`.
 
     Retried after a rollback when another grader created the same student at the same moment.
     """
-    _with_retries(gb, lambda: _write_result(gb, assignment, student, notebook, result), attempts)
+    _with_retries(gb, lambda: _write_result(gb, assignment, student, notebook, result, timestamp), attempts)
 
 
-def _write_result(gb, assignment: str, student: str, notebook: str, result: dict) -> None:
+def _write_result(gb, assignment: str, student: str, notebook: str, result: dict, timestamp: str | None) -> None:
     from nbgrader.api import MissingEntry
+    from nbgrader.utils import parse_utc
 
     gb.update_or_create_student(student)
     try:
@@ -139,6 +141,11 @@ def _write_result(gb, assignment: str, student: str, notebook: str, result: dict
         with warnings.catch_warnings():      # nbgrader's own add_submission trips SQLAlchemy's autoflush notes
             warnings.simplefilter("ignore")
             gb.add_submission(assignment, student)
+    if timestamp:
+        try:
+            gb.find_submission(assignment, student).timestamp = parse_utc(timestamp)
+        except (ValueError, TypeError, OverflowError):
+            pass                                   # an unreadable timestamp.txt: no late penalty to apply
     for gid, score in result["scores"].items():
         grade = gb.find_grade(gid, notebook, assignment, student)
         grade.auto_score = None if score is None else float(score)

@@ -46,10 +46,11 @@ class JailServer:
         env["AUTOGRADER_CONTROL_FD"] = str(theirs.fileno())
         if self.private is not None and uid is not None and os.geteuid() == 0:
             env["AUTOGRADER_REAP"] = f"uid:{uid}"
-        self.proc = subprocess.Popen(cmd, env=env, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, env=env, pass_fds=(theirs.fileno(), *self.masks.fds), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
                                      cwd=self.private or "/")
         theirs.close()
+        self.masks.close()                    # bubblewrap has read them (or exited)
         self.owner = os.getpid()              # a forked judge uses the socket, never the Popen
         os.set_blocking(self.proc.stderr.fileno(), False)
         self.buffer = b""
@@ -120,7 +121,8 @@ class JailServer:
             os.close(err_w)
         if "pid" not in reply:
             raise GraderFault(f"the sandbox's server did not start a process: {reply}")
-        return Jail(rpc_ours.detach(), out_r, err_r, hidden=self.plan.names, label=self.plan.key)
+        return Jail(rpc_ours.detach(), out_r, err_r, hidden=self.plan.names, label=self.plan.key,
+                    output_limit=self.limits.output_bytes)
 
     def reap(self) -> None:
         """Remove the last student process, what it started and what it wrote."""

@@ -192,12 +192,13 @@ def _alarm(signum, frame):
 
 
 class _Capped(io.StringIO):
-    def __init__(self):
+    def __init__(self, limit: int = OUTPUT_LIMIT):
         super().__init__()
         self.truncated = False
+        self.limit = limit
 
     def write(self, text):
-        room = OUTPUT_LIMIT - self.tell()
+        room = self.limit - self.tell()
         if len(text) > room:
             self.truncated = True
             text = text[:max(room, 0)]
@@ -293,7 +294,7 @@ class Notebook:
         cell = self.cells[position]
         t0 = time.monotonic()
         deadline = self.deadline()
-        out, err = _Capped(), _Capped()
+        out, err = _Capped(self.limits.output_bytes), _Capped(self.limits.output_bytes)
         session = None
         signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
@@ -343,8 +344,8 @@ class Notebook:
             jail_out, jail_err, jail_truncated = session.jail.take_output()
         if result.status in ("timeout", "died") and session is not None:
             self._drop(key)
-        result.stdout = (jail_out + out.getvalue())[:OUTPUT_LIMIT]
-        result.stderr = (jail_err + err.getvalue())[:OUTPUT_LIMIT]
+        result.stdout = (jail_out + out.getvalue())[:self.limits.output_bytes]
+        result.stderr = (jail_err + err.getvalue())[:self.limits.output_bytes]
         result.truncated = out.truncated or err.truncated or jail_truncated
         result.seconds = round(time.monotonic() - t0, 3)
 

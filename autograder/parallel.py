@@ -76,6 +76,14 @@ def submitted_path(folder: Path, name: str, n_templates: int) -> Path:
     return others[0] if len(others) == 1 else exact
 
 
+def _timestamp(folder: Path) -> str | None:
+    """The submission's time, from nbgrader's ``timestamp.txt`` (written by ``collect``)."""
+    try:
+        return (folder / "timestamp.txt").read_text()[:100].strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -144,7 +152,8 @@ def grade_assignment(course: Course, assignment: str, *, jobs: int = 2, limits: 
                     result = reply["result"]
                     if task.path.name != f"{task.notebook}.ipynb" and task.path.exists():
                         result["notes"].append(f"graded {task.path.name!r} as {task.notebook}.ipynb (renamed)")
-                    gradebook.write_result(gb, assignment, task.student, task.notebook, result)
+                    gradebook.write_result(gb, assignment, task.student, task.notebook, result,
+                                           timestamp=_timestamp(task.path.parent))
                     store.save(course.autograded(task.student, assignment), task.notebook,
                                templates[task.notebook], result)
                     journal.record(task.student, task.notebook,

@@ -58,8 +58,9 @@ class AnswerDied(BaseException):
 class Jail:
     """One student process: its request socket and output pipes (see the module docstring)."""
 
-    def __init__(self, rpc_fd: int, out_fd: int, err_fd: int, hidden: tuple[str, ...] = (), label: str = ""):
-        self.rpc_fd, self.hidden, self.label = rpc_fd, tuple(hidden), label
+    def __init__(self, rpc_fd: int, out_fd: int, err_fd: int, hidden: tuple[str, ...] = (), label: str = "",
+                 output_limit: int = OUTPUT_LIMIT):
+        self.rpc_fd, self.hidden, self.label, self.output_limit = rpc_fd, tuple(hidden), label, output_limit
         self.selector = selectors.DefaultSelector()
         for fd, name in ((rpc_fd, "rpc"), (out_fd, "stdout"), (err_fd, "stderr")):
             os.set_blocking(fd, False)
@@ -84,7 +85,7 @@ class Jail:
         return out, err, truncated
 
     def _keep(self, name: str, data: bytes) -> None:
-        room = OUTPUT_LIMIT - len(self.sink[name])
+        room = self.output_limit - len(self.sink[name])
         if len(data) > room:
             self.truncated = True
         self.sink[name] += data[:max(room, 0)]

@@ -99,20 +99,29 @@ def sandbox_uid(slot: int) -> int | None:
 
 
 class Masks:
-    """The stub files of a :class:`Plan`, written to a private folder while a jail uses them."""
+    """The stub files of a :class:`Plan`, held in memory files (``memfd``) that bubblewrap
+    reads while it mounts the jail: nothing is written to disk, so nothing is left behind
+    when a grader is killed."""
 
     def __init__(self, plan: Plan):
-        self.folder = tempfile.TemporaryDirectory(prefix="autograder-masks-")
-        self.files = {}
+        self.files: dict[str, int] = {}
         for number, (dest, text) in enumerate(sorted(plan.files.items())):
-            host = Path(self.folder.name) / f"{number}.py"
-            host.write_text(text)
-            host.chmod(0o644)
-            self.files[dest] = str(host)
-        os.chmod(self.folder.name, 0o755)
+            fd = os.memfd_create(f"autograder-mask-{number}", 0)
+            os.write(fd, text.encode())
+            os.lseek(fd, 0, os.SEEK_SET)
+            self.files[dest] = fd
+
+    @property
+    def fds(self) -> tuple[int, ...]:
+        return tuple(self.files.values())
 
     def close(self) -> None:
-        self.folder.cleanup()
+        for fd in self.files.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.files = {}
 
 
 def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool | None = None,
@@ -163,8 +172,8 @@ def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool 
         cmd += ["--ro-bind", src, dest]
     for folder in plan.dirs:                             # the forbidden packages: empty folders...
         cmd += ["--tmpfs", folder]
-    for dest, host in masks.files.items():               # ...whose __init__ (or file) raises
-        cmd += ["--ro-bind", host, dest]
+    for dest, fd in masks.files.items():                 # ...whose __init__ (or file) raises
+        cmd += ["--perms", "0644", "--ro-bind-data", str(fd), dest]
     disk = max(limits.disk_mb, 3) * 1024 * 1024
     for folder, share in ((WORKDIR, 0.5), ("/tmp", 0.25), ("/dev/shm", 0.25)):
         cmd += ["--size", str(int(disk * share)), "--perms", "1777", "--tmpfs", folder]

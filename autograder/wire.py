@@ -221,6 +221,8 @@ class Encoder:
         if isinstance(obj, (int, float, str)) and not callable(obj):   # an int, float or str subclass
             base = next(t for t in (bool, int, float, str) if isinstance(obj, t))
             return self.encode(base(obj) if base is not str else str.__str__(obj), depth)
+        if isinstance(obj, type(sys)):
+            return {"$": "pymodule", "name": str(type(sys).__getattribute__(obj, "__name__"))[:200]}
         if _is_iterator(obj):
             items = []
             for item in obj:
@@ -533,6 +535,15 @@ class Decoder:
             target[...] = arr
             return self._register(node, target)
         return self._register(node, arr)
+
+    def _d_pymodule(self, node, depth):
+        """A module the student imported is the judge's own module of that name, if the judge has
+        it loaded (it imports what the template imports); any other stays unreadable."""
+        name = node.get("name")
+        module = sys.modules.get(name) if isinstance(name, str) else None
+        if module is None:
+            raise AnswerDecodeError(f"the module {name!r} is not one the tests use")
+        return module
 
     def _d_handle(self, node, depth):
         number, kind, name = node["id"], node.get("kind"), node.get("type")

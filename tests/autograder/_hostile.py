@@ -344,8 +344,10 @@ def cases() -> list[Case]:
         Case("sys_exit", _nb({"flip_choice": "import sys\nsys.exit(0)\n" + FLIP_RIGHT}), score_without("flip_choice")),
         Case("os_exit_in_answer", _nb({"torch_layer": "import os\nos._exit(0)\n"}), score_without("torch_layer")),
         Case("os_exit_in_function", _nb({"correlate2d": EXIT_IN_FUNCTION}), score_without("correlate2d")),
+        # kill(-1) reaches no process but the student's own (the jail's server is root, or in its
+        # own namespace), and Linux spares the caller: the cell finishes and its answer counts
         Case("kill_everything", _nb({"flip_choice": "import os, signal\nos.kill(-1, signal.SIGKILL)\n" + FLIP_RIGHT}),
-             score_without("flip_choice")),
+             TOTAL),
         Case("segfault", _nb({"flip_choice": "import ctypes\nctypes.string_at(0)\n" + FLIP_RIGHT}),
              score_without("flip_choice")),
         Case("memory_bomb", _nb({"flip_choice": "def hog():\n    held = []\n    while True:\n"
@@ -370,7 +372,9 @@ def cases() -> list[Case]:
         Case("points_edited", _nb({"flip_choice": 'flip_answer = "a"\n'}, mutate=_points),
              score_without("flip_choice")),
         Case("test_grade_ids_edited", _nb({"conv2d": CONV_ZEROS}, mutate=_rename_test_ids), score_without("conv2d")),
-        Case("answer_grade_id_edited", _nb({}, mutate=_rename_answer_id), score_without("correlate2d")),
+        # the cell whose grade_id was renamed runs as a cell the student added (as nbgrader runs it):
+        # the answer is in it, right, and it ran; the rename is noted
+        Case("answer_grade_id_edited", _nb({}, mutate=_rename_answer_id), TOTAL),
         Case("input_transformer", _nb({"correlate2d": TRANSFORMER, "flip_choice": FLIP_RIGHT}, base="empty"),
              only("flip_choice")),
         Case("always_equal_object", _nb({"conv2d": ALWAYS_EQUAL}), score_without("conv2d")),

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ import pytest
 from autograder.course import Course
 from autograder.sandbox import Limits
 
-from . import _hostile
+from . import _hostile, _hostile_pooling
 
 # tight limits so the hostile suite stays short; generous enough for a loaded 2-core machine
 TEST_LIMITS = Limits(cell_seconds=12, notebook_seconds=120, memory_mb=3000, processes=48, output_bytes=20_000,
@@ -33,12 +34,17 @@ def shared_dir(tmp_path_factory, worker_id):
     return base if worker_id == "master" else base.parent
 
 
-def make_course(root: Path) -> Course:
-    """A course folder with ch02's source notebook (never its .py, which holds the solution)."""
-    src = root / "source" / _hostile.ASSIGNMENT
-    src.mkdir(parents=True)
-    shutil.copy(_hostile.TEMPLATE_PATH, src)
+def make_course(root: Path, *suites) -> Course:
+    """A course folder with the source notebooks of ch02 (and of the given suites' assignments),
+    never their .py, which holds the solution."""
+    for suite in (_hostile, *suites):
+        src = root / "source" / suite.ASSIGNMENT
+        src.mkdir(parents=True, exist_ok=True)
+        shutil.copy(suite.TEMPLATE_PATH, src)
     return Course(root)
+
+
+SUITES = (_hostile, _hostile_pooling)
 
 
 class _Listener:
@@ -74,28 +80,34 @@ def _grade_hostile(root: Path) -> dict:
     from autograder.gradebook import open_gradebook, scores
     from autograder.parallel import grade_assignment
 
-    course = make_course(root)
+    course = make_course(root, *SUITES)
     listener = _Listener()
-    other = course.submitted("honest_solution", _hostile.ASSIGNMENT) / f"{_hostile.ASSIGNMENT}.ipynb"
-    ctx = {"db": str(root / "gradebook.db"), "source": course.source(_hostile.ASSIGNMENT) / other.name,
-           "other": other, "port": listener.port, "limits": TEST_LIMITS}
-    cases = _hostile.cases()
-    for case in cases:
-        folder = course.submitted(case.name, _hostile.ASSIGNMENT)
-        folder.mkdir(parents=True)
-        (folder / case.filename).write_bytes(case.build(ctx))
+    out = {"failed": {}, "graded": 0, "scores": {}, "results": {}, "seconds": {}}
     try:
-        summary = grade_assignment(course, _hostile.ASSIGNMENT, jobs=2, limits=TEST_LIMITS, progress=False)
+        for suite in SUITES:
+            a = suite.ASSIGNMENT
+            other = course.submitted("honest_solution", a) / f"{a}.ipynb"
+            ctx = {"db": str(root / "gradebook.db"), "source": course.source(a) / other.name,
+                   "other": other, "port": listener.port, "limits": TEST_LIMITS}
+            cases = suite.cases()
+            for case in cases:
+                folder = course.submitted(case.name, a)
+                folder.mkdir(parents=True)
+                (folder / case.filename.replace(_hostile.ASSIGNMENT, a)).write_bytes(case.build(ctx))
+            start = time.monotonic()
+            summary = grade_assignment(course, a, jobs=2, limits=TEST_LIMITS, progress=False)
+            out["seconds"][a] = time.monotonic() - start
+            out["failed"].update({f"{a}/" + "/".join(k): v for k, v in summary.failed.items()})
+            out["graded"] += len(summary.graded)
+            with open_gradebook(course.db_url) as gb:
+                for case in cases:
+                    out["scores"][f"{a}/{case.name}"] = scores(gb, a, case.name, a)
+            for case in cases:
+                path = course.autograded(case.name, a) / f"{a}.grading.json"
+                out["results"][f"{a}/{case.name}"] = json.loads(path.read_text()) if path.exists() else None
     finally:
         listener.close()
-    out = {"failed": {"/".join(k): v for k, v in summary.failed.items()}, "connections": listener.connections,
-           "graded": len(summary.graded), "scores": {}, "results": {}}
-    with open_gradebook(course.db_url) as gb:
-        for case in cases:
-            out["scores"][case.name] = scores(gb, _hostile.ASSIGNMENT, case.name, _hostile.ASSIGNMENT)
-    for case in cases:
-        path = course.autograded(case.name, _hostile.ASSIGNMENT) / f"{_hostile.ASSIGNMENT}.grading.json"
-        out["results"][case.name] = json.loads(path.read_text()) if path.exists() else None
+    out["connections"] = listener.connections
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     out["survivors"] = [line for line in ps.splitlines() if "424" in line and "sleep" in line]
     return out
