@@ -18,6 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def _read_template(path: Path) -> dict:
+    """A template notebook as plain JSON data, every cell's source one string (as nbgrader reads it)."""
+    import nbformat
+
+    nb = json.loads(path.read_text())
+    for cell in nb.get("cells", []):
+        for key in ("source", "text"):
+            if isinstance(cell.get(key), list):
+                cell[key] = "".join(cell[key])
+    return json.loads(json.dumps(nbformat.from_dict(nb)))
+
+
 @dataclass(frozen=True)
 class Course:
     root: Path
@@ -34,7 +46,7 @@ class Course:
     def templates(self, assignment: str) -> dict[str, dict]:
         """{notebook name (no .ipynb): template notebook} of an assignment."""
         folder = self.source(assignment)
-        found = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.ipynb"))}
+        found = {p.stem: _read_template(p) for p in sorted(folder.glob("*.ipynb"))}
         if not found:
             raise FileNotFoundError(f"no source notebook in {folder}: put the instructor's .ipynb there")
         return found

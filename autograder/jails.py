@@ -26,6 +26,7 @@ from .sandbox import Limits, Masks, kill_everything, zygote_command
 
 STARTUP_SECONDS = 120.0       # the server's own imports (NumPy, PyTorch), once per jail
 CONTROL_SECONDS = 30.0        # a spawn, a reap or a ping
+MARGIN_SECONDS = 60.0         # a judge's time beyond the notebook's limit before its worker kills it
 
 
 class GraderFault(RuntimeError):

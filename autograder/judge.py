@@ -71,8 +71,8 @@ class NotebookPlan:
 
     @property
     def module_sets(self) -> list[tuple[str, ...]]:
-        found = sorted(set(self.forbidden.values()) | {NO_MODULES})
-        return found
+        """One student process per set of hidden modules the test cells need (at least one)."""
+        return sorted(set(self.forbidden.values()) or {NO_MODULES})
 
 
 # ------------------------------------------------------------------ reading the template

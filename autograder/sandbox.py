@@ -160,6 +160,9 @@ def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool 
             cmd += ["--symlink", target, f"/{link}"]
         elif os.path.isdir(f"/{link}"):
             cmd += ["--ro-bind", f"/{link}", f"/{link}"]
+    disk = max(limits.disk_mb, 3) * 1024 * 1024
+    for folder, share in ((WORKDIR, 0.5), ("/tmp", 0.25), ("/dev/shm", 0.25)):     # before the binds: a
+        cmd += ["--size", str(int(disk * share)), "--perms", "1777", "--tmpfs", folder]  # venv may be in /tmp
     binds = [(os.path.realpath(d), d) for d in _python_dirs()]
     binds += [(str(CNN_CORE), str(CNN_CORE)), (str(GRADER), "/grader")]
     made = {"/"}
@@ -174,9 +177,6 @@ def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool 
         cmd += ["--tmpfs", folder]
     for dest, fd in masks.files.items():                 # ...whose __init__ (or file) raises
         cmd += ["--perms", "0644", "--ro-bind-data", str(fd), dest]
-    disk = max(limits.disk_mb, 3) * 1024 * 1024
-    for folder, share in ((WORKDIR, 0.5), ("/tmp", 0.25), ("/dev/shm", 0.25)):
-        cmd += ["--size", str(int(disk * share)), "--perms", "1777", "--tmpfs", folder]
     cmd += ["--chdir", WORKDIR, "--", *python_command(), "/grader/zygote.py"]
     return cmd, env, None
 

@@ -28,11 +28,10 @@ import traceback
 
 from . import rebuild
 from .hiding import plan as hiding_plan
-from .jails import GraderFault, JailServer
+from .jails import MARGIN_SECONDS, GraderFault, JailServer
 from .judge import CellResult, grade_cells, plan_notebook, verdict
 from .sandbox import Limits
 
-MARGIN_SECONDS = 60.0
 
 
 class Worker:

@@ -19,9 +19,8 @@ import subprocess
 import sys
 import time
 
-from .jails import STARTUP_SECONDS, GraderFault
+from .jails import MARGIN_SECONDS, STARTUP_SECONDS, GraderFault
 from .sandbox import Limits, Slot, sandbox_uid
-from .worker import MARGIN_SECONDS
 
 
 def setup_message(templates: dict[str, dict], sources: dict[str, dict], limits: Limits, *, use_bwrap=None,

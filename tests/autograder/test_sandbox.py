@@ -1,20 +1,49 @@
-"""What a jail sees and may do, and the documented fallback when bubblewrap is missing."""
+"""What a jail sees and may do: autograder.sandbox, autograder.hiding, autograder.jails, autograder.zygote.
+
+The student's process lives in a bubblewrap jail forked by the jail's server; these tests
+look at it from inside (a probe cell) and check what the next notebook in the same jail
+finds, what a part's hidden modules leave on disk, and the documented fallback.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 
 from autograder import sandbox
-from autograder.execute import run_cells
+from autograder.hiding import plan as hiding_plan
+from autograder.jails import GraderFault, JailServer
+from autograder.judge import NO_MODULES, NotebookPlan, grade_cells
 
 from .conftest import TEST_LIMITS
 
 needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
+UID = sandbox.sandbox_uid(400)
+
+
+def cells_of(*sources):
+    return [{"index": i, "kind": "answer", "grade_id": None, "source": s, "cell_type": "code", "points": 0.0}
+            for i, s in enumerate(sources)]
+
+
+def run(server, sources, limits=TEST_LIMITS, key=NO_MODULES):
+    return grade_cells(cells_of(*sources), {"cells": []}, NotebookPlan(set(), {-1: key}), {key: server}, limits)
+
+
+@pytest.fixture(scope="module")
+def jail():
+    server = JailServer(hiding_plan(()), TEST_LIMITS, UID, require=True)
+    yield server
+    server.close()
+
 
 PROBE = """
-import os, socket
+import os
 print("CWD", sorted(os.listdir(".")))
 print("ROOT", sorted(os.listdir("/")))
 print("UID", os.getuid())
@@ -25,51 +54,107 @@ print("ENV", sorted(os.environ))
 
 
 @needs_bwrap
-def test_the_jail_sees_an_empty_folder_and_no_course(tmp_path):
+def test_the_jail_sees_an_empty_folder_and_no_course(jail):
     notebooks = os.path.join(os.path.dirname(sandbox.CNN_CORE), "notebooks")
-    [r] = run_cells([{"index": 0, "kind": "answer", "grade_id": None, "source": PROBE.format(notebooks=notebooks)}],
-                    TEST_LIMITS, require_sandbox=True)
+    [r] = run(jail, [PROBE.format(notebooks=notebooks)])
     assert r.status == "ok", r.evalue
     lines = dict(line.split(" ", 1) for line in r.stdout.splitlines())
     assert lines["CWD"] == "[]"
     assert lines["NOTEBOOKS"] == "False"
-    assert "root" in lines["ROOT"] and "work" in lines["ROOT"]
+    assert "autograder-work" in lines["ROOT"] and "grader" in lines["ROOT"]
     if os.geteuid() == 0:
         assert int(lines["UID"]) >= sandbox.BASE_UID          # never root inside
-    assert int(lines["PIDS"]) <= 3                             # its own PID namespace
-    assert "CNN_CORE_GRADING_CHANNEL" in lines["ENV"] and "HOME" in lines["ENV"]
+    assert int(lines["PIDS"]) <= 3                             # bubblewrap's init, the server, this process
+    assert "AUTOGRADER" not in lines["ENV"] and "HOME" in lines["ENV"]
+
+
+@needs_bwrap
+def test_the_next_notebook_finds_nothing_the_last_one_left(jail):
+    first = run(jail, ["open('left.txt', 'w').write('x')\nimport subprocess\n"
+                       "subprocess.Popen(['sleep', '300'], start_new_session=True)\nprint('planted')"])
+    assert first[0].stdout.strip() == "planted"
+    [second] = run(jail, ["import os\nprint(sorted(os.listdir('.')), sorted(os.listdir('/tmp')))\n"
+                          "print(len([p for p in os.listdir('/proc') if p.isdigit()]))"])
+    listing, pids = second.stdout.strip().splitlines()
+    assert listing == "[] []"
+    assert int(pids) <= 3, "a process of the last notebook is still running"
+
+
+@needs_bwrap
+def test_a_hidden_module_is_not_in_the_jail_at_all():
+    plan = hiding_plan(["torch", "cnn_core.reference", "numpy.pad"])
+    server = JailServer(plan, TEST_LIMITS, UID, require=True)
+    try:
+        import torch
+        conv = os.path.join(os.path.dirname(torch.__file__), "nn", "modules", "conv.py")
+        source = (f"import os\nprint('FILE', os.path.exists({conv!r}))\n"
+                  "try:\n    import torch\nexcept ImportError as err:\n    print('IMPORT', err)\n"
+                  "import numpy as np\ntry:\n    np.pad(np.zeros(2), 1)\nexcept ImportError as err:\n    print('PAD', err)\n"
+                  "from cnn_core.grading import check_close\nprint('GRADING ok')\n")
+        [r] = run(server, [source], key=plan.names)
+    finally:
+        server.close()
+    assert r.status == "ok", r.evalue
+    assert "FILE False" in r.stdout
+    assert "IMPORT torch is not available in this part of the assignment" in r.stdout
+    assert "PAD numpy.pad is not available" in r.stdout
+    assert "GRADING ok" in r.stdout                           # what the part allows still imports
 
 
 def test_fallback_without_bubblewrap_warns_loudly(monkeypatch):
     monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
     with pytest.warns(RuntimeWarning, match="AUTOGRADER FALLBACK"):
-        [r] = run_cells([{"index": 0, "kind": "answer", "grade_id": None, "source": "print(6 * 7)"}], TEST_LIMITS)
-    assert r.status == "ok" and r.stdout.strip() == "42"
+        server = JailServer(hiding_plan(["torch"]), TEST_LIMITS, UID)
+    try:
+        [r] = run(server, ["print(6 * 7)\ntry:\n    import torch\nexcept ImportError:\n    print('no torch')"],
+                  key=("torch",))
+    finally:
+        server.close()
+    assert r.status == "ok" and r.stdout.split() == ["42", "no", "torch"]
 
 
 def test_require_sandbox_refuses_the_fallback(monkeypatch):
     monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
     with pytest.raises(sandbox.SandboxUnavailable, match="install_grading_deps"):
-        run_cells([{"index": 0, "kind": "answer", "grade_id": None, "source": "pass"}], TEST_LIMITS,
-                  require_sandbox=True)
+        JailServer(hiding_plan(()), TEST_LIMITS, UID, require=True)
 
 
-def test_a_timeout_kills_the_jail_and_the_next_cells_run_in_a_new_one():
+def test_a_timeout_kills_the_process_and_the_next_cells_run_in_a_new_one(jail):
     limits = type(TEST_LIMITS)(cell_seconds=1.5, notebook_seconds=60, memory_mb=TEST_LIMITS.memory_mb)
-    cells = [{"index": 0, "kind": "answer", "grade_id": None, "source": "x = 41"},
-             {"index": 1, "kind": "answer", "grade_id": None, "source": "while True:\n    pass"},
-             {"index": 2, "kind": "answer", "grade_id": None, "source": "print(x + 1)"}]
-    results = run_cells(cells, limits)
+    results = run(jail, ["x = 41", "while True:\n    pass", "print(x + 1)"], limits)
     assert [r.status for r in results] == ["ok", "timeout", "ok"]
-    assert results[2].stdout.strip() == "42"                      # x was replayed in the new jail
+    assert results[2].stdout.strip() == "42"                      # x was replayed in the new process
 
 
-def test_the_notebook_clock_stops_the_run_and_keeps_what_completed():
-    limits = type(TEST_LIMITS)(cell_seconds=60, notebook_seconds=12, memory_mb=TEST_LIMITS.memory_mb)
-    cells = [{"index": 0, "kind": "answer", "grade_id": None, "source": "print(0)"},
-             {"index": 1, "kind": "answer", "grade_id": None, "source": "import time\ntime.sleep(100)"},
-             {"index": 2, "kind": "answer", "grade_id": None, "source": "print(2)"}]
-    results = run_cells(cells, limits)
-    assert [r.status for r in results] == ["ok", "timeout", "skipped"]
+def test_the_notebook_clock_stops_the_run_and_keeps_what_completed(jail):
+    limits = type(TEST_LIMITS)(cell_seconds=60, notebook_seconds=8, memory_mb=TEST_LIMITS.memory_mb)
+    results = run(jail, ["print(0)", "import time\ntime.sleep(100)", "print(2)"], limits)
+    assert [r.status for r in results] == ["ok", "timeout", "timeout"]
     assert results[0].stdout.strip() == "0"
     assert "notebook ran longer" in results[2].evalue
+
+
+def test_a_server_that_cannot_start_is_a_fault_of_the_grader(monkeypatch):
+    monkeypatch.setattr(sandbox, "python_command", lambda: ["/nonexistent/python"])
+    start = time.monotonic()
+    with pytest.raises(GraderFault, match="did not start"):
+        JailServer(hiding_plan(()), TEST_LIMITS, UID)
+    assert time.monotonic() - start < 60
+
+
+@needs_bwrap
+def test_a_virtual_environment_behind_a_symlink_works(tmp_path):
+    """A .venv that is a symbolic link: the jail must run the interpreter by the path it was given."""
+    link = tmp_path / "linked-venv"
+    link.symlink_to(os.path.realpath(sys.prefix))
+    code = ("import json\nfrom autograder.hiding import plan\nfrom autograder.jails import JailServer\n"
+            "from autograder.judge import NotebookPlan, grade_cells\nfrom autograder.sandbox import Limits\n"
+            "s = JailServer(plan(()), Limits(), None, require=True)\n"
+            "r = grade_cells([{'index': 0, 'kind': 'answer', 'grade_id': None, 'source': 'print(6 * 7)', "
+            "'cell_type': 'code', 'points': 0.0}], {'cells': []}, NotebookPlan(set(), {}), {(): s}, Limits())\n"
+            "s.close()\nprint(json.dumps([r[0].status, r[0].stdout]))\n")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    out = subprocess.run([str(link / "bin" / "python"), "-c", code], capture_output=True, text=True, env=env,
+                         cwd=os.path.dirname(sandbox.CNN_CORE), timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["ok", "42\n"]
