@@ -39,6 +39,9 @@ class Course:
         object.__setattr__(self, "root", Path(self.root).resolve())
         if self.db_url is None:
             object.__setattr__(self, "db_url", "sqlite:///" + str(self.root / "gradebook.db"))
+        else:
+            from .gradebook import database_url
+            object.__setattr__(self, "db_url", database_url(self.db_url))
 
     def source(self, assignment: str) -> Path:
         return self.root / "source" / assignment

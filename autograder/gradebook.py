@@ -26,11 +26,20 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
+def database_url(db_url: str) -> str:
+    """The SQLAlchemy URL to open: ``postgresql://`` means the PostgreSQL driver this course
+    installs (psycopg2; SQLAlchemy 2.1 would otherwise look for psycopg 3)."""
+    if db_url.startswith("postgresql://") or db_url.startswith("postgres://"):
+        return "postgresql+psycopg2://" + db_url.split("://", 1)[1]
+    return db_url
+
+
 @contextmanager
 def open_gradebook(db_url: str, course_id: str = "default_course"):
     """nbgrader's Gradebook (course_id: nbgrader.api's default; PostgreSQL needs a non-empty one)."""
     from nbgrader.api import Gradebook
 
+    db_url = database_url(db_url)
     if db_url.startswith("postgresql"):
         gb = _create_serialised(Gradebook, db_url, course_id)
     else:

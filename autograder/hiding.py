@@ -105,8 +105,10 @@ def plan(names) -> Plan:
             continue                                     # not installed: nothing to hide
         top_level = "." not in module
         if not top_level and _loaded_by_its_package(module):
-            if spec.origin and spec.origin.endswith(".py") and not spec.submodule_search_locations:
-                files[spec.origin] = gutted(Path(spec.origin).read_text(), name)
+            if not (spec.origin and spec.origin.endswith(".py") and not spec.submodule_search_locations):
+                raise ValueError(f"{name} cannot be hidden from a part: importing {module.split('.')[0]} needs "
+                                 f"{module}. Forbid its functions or submodules instead (e.g. numpy.pad).")
+            files[spec.origin] = gutted(Path(spec.origin).read_text(), name)
             continue
         hidden.append(module)
         if spec.submodule_search_locations:

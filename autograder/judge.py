@@ -94,6 +94,26 @@ def _bound_names(source: str) -> set[str]:
     return names
 
 
+def assigned_names(source: str) -> set[str]:
+    """Names a cell binds in its own (module) scope, anywhere: assignments, imports, defs."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue                                   # their bodies are another scope
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
 def loaded_names(source: str) -> set[str]:
     """Every name a cell reads or deletes, in its body and in the functions it defines."""
     try:
@@ -338,7 +358,7 @@ class Notebook:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             if session is not None:
-                session.release(self.namespace)
+                session.release(self.namespace, keep=assigned_names(cell["source"]))
         jail_out, jail_err, jail_truncated = ("", "", False)
         if session is not None and session.jail.alive:
             jail_out, jail_err, jail_truncated = session.jail.take_output()

@@ -237,11 +237,12 @@ class Session:
             namespace[name] = value
             self.synced[name] = value
 
-    def release(self, namespace: dict) -> None:
-        """After a cell: the student's values leave the judge's namespace (a value the test put in
-        their place stays: the student's process was told of it too)."""
+    def release(self, namespace: dict, keep=()) -> None:
+        """After a cell: the student's values leave the judge's namespace, except the names the
+        cell itself binds (``keep``: its imports and assignments are the judge's own now, and the
+        student's process was told of them)."""
         for name, value in self.synced.items():
-            if namespace.get(name, _MISSING) is value:
+            if name not in keep and namespace.get(name, _MISSING) is value:
                 del namespace[name]
         self.synced.clear()
         self.namespace = None

