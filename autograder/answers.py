@@ -207,6 +207,7 @@ def serve(fd: int) -> None:
         if request is None:
             return
         reply = handle(request)
+        reply["seq"] = request.get("seq")
         if os.getpid() != MAIN_PID:          # a child the student's code forked came back here: not ours
             os._exit(0)
         try:

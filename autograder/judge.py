@@ -299,6 +299,10 @@ class Notebook:
                 failure = ("timeout", "Timeout", f"the cell ran longer than {self.limits.cell_seconds:g} s ({err})", "")
             except AnswerDied as err:
                 failure = ("died", "KernelDied", str(err), "")
+            except GraderFault:
+                raise
+            except Exception as err:  # noqa: BLE001 - what the student's process sent could not be read
+                failure = ("error", type(err).__name__, str(err)[:2000], "")
             out, errs, truncated = session.jail.take_output() if session.jail.alive else ("", "", False)
             if failure[0] in ("timeout", "died"):
                 self._drop(key)

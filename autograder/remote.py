@@ -67,11 +67,12 @@ class Jail:
             self.selector.register(fd, selectors.EVENT_READ, name)
         self.fds = [rpc_fd, out_fd, err_fd]
         self.open = {"rpc", "stdout", "stderr"}
-        self.reader = wire.FrameReader()
+        self.reader = wire.FrameReader()          # replies carry the number of their request
         self.sink: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
         self.truncated = False
         self.deadline = float("inf")
         self.alive = True
+        self.seq = 0
 
     # output
 
@@ -115,6 +116,8 @@ class Jail:
         """Send ``message`` and wait for its reply, until :attr:`deadline`."""
         if not self.alive:
             raise AnswerDied("the student's process is gone")
+        self.seq += 1
+        message = {**message, "seq": self.seq}
         try:
             wire.send_frame_nonblocking(self.rpc_fd, message, self.deadline)
         except TimeoutError:
@@ -136,8 +139,13 @@ class Jail:
             except wire.AnswerTooLarge as err:
                 self.alive = False
                 raise AnswerDied(f"the student's process sent {err}") from None
-            if frames:
-                return wire.parse_frame(frames[0])
+            for frame in frames:           # a reply to an earlier request, or garbage, is dropped
+                try:
+                    reply = wire.parse_frame(frame)
+                except wire.AnswerDecodeError:
+                    continue
+                if reply.get("seq") == self.seq:
+                    return reply
 
     def close(self) -> None:
         self.alive = False

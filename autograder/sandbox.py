@@ -141,7 +141,8 @@ def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool 
                       "with resource limits and a private working directory, but it CAN read files and "
                       "reach the network, and forbidden modules are only refused on import. Install "
                       "bubblewrap before grading for real.", RuntimeWarning, stacklevel=2)
-        private = tempfile.mkdtemp(prefix="autograder-work-")
+        _remove_stale_folders()
+        private = tempfile.mkdtemp(prefix=f"autograder-work-{os.getpid()}-")
         os.chmod(private, 0o1777)
         env.update(AUTOGRADER_WRITABLE=private, AUTOGRADER_BLOCK_IMPORTS="1",
                    AUTOGRADER_REAP="none", HOME=private)
@@ -179,6 +180,18 @@ def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool 
         cmd += ["--perms", "0644", "--ro-bind-data", str(fd), dest]
     cmd += ["--chdir", WORKDIR, "--", *python_command(), "/grader/zygote.py"]
     return cmd, env, None
+
+
+def _remove_stale_folders() -> None:
+    """The fallback's private folders of graders that were killed (``kill -9``) before they
+    could remove them: their names hold the pid of a process that is gone."""
+    base = tempfile.gettempdir()
+    for name in os.listdir(base):
+        if not name.startswith("autograder-work-"):
+            continue
+        pid = name.split("-")[2]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
 
 
 def _is_hidden(module: str, plan: Plan) -> bool:

@@ -65,6 +65,15 @@ def _data_settings(train) -> dict:
     return found
 
 
+def _same_settings(saved: dict | None, asked: dict) -> bool:
+    """The checkpoint's ``fit`` settings are this call's (the data's size only when both know it)."""
+    if saved is None:
+        return True
+    data = {"train_examples", "train_batches"}
+    core = {k: v for k, v in saved.items() if k not in data} == {k: v for k, v in asked.items() if k not in data}
+    return core and all(saved[k] == asked[k] for k in data & saved.keys() & asked.keys())
+
+
 def _is_classification(out: torch.Tensor, y: torch.Tensor) -> bool:
     return out.ndim == 2 and y.ndim == 1 and not torch.is_floating_point(y)
 
@@ -155,7 +164,7 @@ def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: 
 
     if checkpoint is not None and Path(checkpoint).exists():
         extra = load_checkpoint(checkpoint, model)
-        if extra.get("fit_settings") not in (None, settings):
+        if not _same_settings(extra.get("fit_settings"), settings):
             raise CheckpointMismatchError(
                 f"{checkpoint} was trained with {extra['fit_settings']}, but this call asks for {settings}. "
                 f"Delete the file to retrain (for the book's shipped models, run `make weights`)")

@@ -227,27 +227,30 @@ def forbid(*a, **k):
 ''' + CONV_ZEROS
 
 FORGE_CHANNEL = '''
-import os, json
-fd = int(os.environ["CNN_CORE_GRADING_CHANNEL"])
-for gid in ["conv2d_basic", "conv2d_stride_padding", "conv2d_random"]:
-    os.write(fd, (json.dumps({"seq": 1, "grade_id": gid, "event": "part"}) + "\\n").encode())
+import os, json, struct
+for fd in range(3, 24):                    # a well-formed reply on every descriptor the process has
+    frame = json.dumps({"status": "ok", "values": {}, "result": 16, "sent": []}).encode()
+    try:
+        os.write(fd, struct.pack(">Q", len(frame)) + frame)
+    except OSError:
+        pass
 ''' + CONV_ZEROS
 
 FORGE_RUNNER = '''
 import os, json
-ctl = int(os.environ["AUTOGRADER_CONTROL_FD"])
-for i in range(100):
-    os.write(ctl, (json.dumps({"index": i, "nonce": "guess", "status": "ok"}) + "\\n").encode())
+for fd in range(3, 24):                    # the old runner's "done" lines, on every descriptor
+    for i in range(20):
+        try:
+            os.write(fd, (json.dumps({"index": i, "nonce": "guess", "status": "ok"}) + "\\n").encode())
+        except OSError:
+            pass
 ''' + CONV_ZEROS
 
 PATCH_RECORD = '''
-import cnn_core.grading.channel as ch
-_w = ch._write
-def _write(entry):
-    entry = dict(entry)
-    entry.pop("got", None)
-    _w(entry)
-ch._write = _write
+import sys, types
+fake = types.ModuleType("cnn_core.grading")
+fake.check_close = fake.check_shape = fake.check_number = fake.forbid = lambda *a, **k: None
+sys.modules["cnn_core.grading"] = fake     # every later import of the checks gets the fake
 ''' + CONV_ZEROS
 
 HANG_STRIDE_7 = '''

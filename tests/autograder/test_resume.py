@@ -27,10 +27,26 @@ def _journal_lines(root) -> int:
     return len(path.read_bytes().splitlines()) if path.exists() else 0
 
 
+def _ours(root) -> list[str]:
+    """The grading workers of this course's run still alive (they run in the course folder; their
+    jails die with them: bubblewrap's --die-with-parent)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == str(root) and \
+                    b"autograder.worker" in open(f"/proc/{pid}/cmdline", "rb").read():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
 def test_kill_minus_9_then_resume(tmp_path):
     course = make_course(tmp_path / "course")
     expected = {}
-    for i in range(5):
+    n = 24
+    before = set(os.listdir("/tmp"))
+    for i in range(n):
         right = i % 2 == 0
         folder = course.submitted(f"s{i}", A)
         folder.mkdir(parents=True)
@@ -43,11 +59,19 @@ def test_kill_minus_9_then_resume(tmp_path):
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + 150
     while _journal_lines(course.root) < 2 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.2)
+        time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     finished = _journal_lines(course.root)
-    assert 2 <= finished < 5, "the run should have been killed part way"
+    assert 2 <= finished < n, "the run should have been killed part way"
+
+    # the killed run leaves no worker, jail or working folder behind
+    deadline = time.monotonic() + 60
+    while _ours(course.root) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _ours(course.root) == []
+    left = {name for name in set(os.listdir("/tmp")) - before if name.startswith("autograder-")}
+    assert left <= {"autograder-slots"}, left
 
     # nothing finished was lost: the journaled students are in the gradebook
     done = [json.loads(line)["student"] for line in
@@ -59,7 +83,7 @@ def test_kill_minus_9_then_resume(tmp_path):
     rerun = subprocess.run(_grade_cmd(course.root), cwd=course.root, env=env, capture_output=True, text=True,
                            timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"graded {5 - finished}, already done {finished}, failed 0" in rerun.stdout
+    assert f"graded {n - finished}, already done {finished}, failed 0" in rerun.stdout
     with open_gradebook(course.db_url) as gb:
         got = {s: sum(scores(gb, A, s, A).values()) for s in expected}
     assert got == expected

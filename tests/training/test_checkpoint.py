@@ -32,12 +32,16 @@ def test_second_call_loads_and_does_not_train(tmp_path):
         assert torch.equal(a, b), name
 
 
-def test_changed_settings_warn_but_load(tmp_path):
+def test_changed_settings_are_refused_with_both_recipes(tmp_path):
+    """A checkpoint trained with other settings (epochs, learning rate, data size) is stale: loading it
+    would show another experiment's results (the book's shipped models rely on this)."""
     path = tmp_path / "m.pt"
     fit(mlp(), loader(*blobs(32)), epochs=1, checkpoint=path, progress=False)
-    with pytest.warns(UserWarning, match="delete the file to retrain"):
-        h = fit(mlp(), Untouchable(), epochs=5, checkpoint=path, progress=False)
-    assert h.loaded_from_checkpoint and len(h.train_loss) == 1
+    with pytest.raises(CheckpointMismatchError, match=r"trained with \{'epochs': 1.*asks for \{'epochs': 5"):
+        fit(mlp(), Untouchable(), epochs=5, checkpoint=path, progress=False)
+    with pytest.raises(CheckpointMismatchError, match="'train_examples': 48"):
+        fit(mlp(), loader(*blobs(48)), epochs=1, checkpoint=path, progress=False)
+    assert fit(mlp(), Untouchable(), epochs=1, checkpoint=path, progress=False).loaded_from_checkpoint
 
 
 def test_mismatched_model_is_refused_with_the_difference(tmp_path):
