@@ -11,11 +11,12 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 VENDOR := book/_vendor/.vendored
 
-.PHONY: help setup vendor browser grading-deps book weights serve publish test clean
+.PHONY: help setup vendor browser grading-deps book weights serve lab publish test clean
 
 help:
 	@echo "make serve   build the course site and serve it on http://$(HOST):$(PORT)/"
 	@echo "make book    build the course site into _build/html"
+	@echo "make lab     open JupyterLab on your own copies of the assignments (in work/)"
 	@echo "make test    run the test suite"
 	@echo "make weights train the book's models again into cnn_core/pretrained/ (minutes)"
 	@echo "make publish build the site and push it to the gh-pages branch of origin"
@@ -54,6 +55,14 @@ serve: book
 	@echo ""
 	@echo "The course is at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(PY) -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+# Students: JupyterLab on their own copies of the assignments (work/: never overwritten).
+LAB_ARGS ?=
+lab: setup
+	@$(PY) scripts/release_for_site.py
+	@$(PY) scripts/student_workspace.py
+	$(VENV)/bin/jupyter-lab --notebook-dir=work --ServerApp.ip=$(HOST) $(if $(filter 0,$(shell id -u)),--allow-root) \
+		$(LAB_ARGS)
 
 # GitHub Pages serves the site from the gh-pages branch; the Colab buttons read it there.
 publish: book

@@ -11,18 +11,25 @@
 
 Every command takes ``--course DIR`` (default: the current folder, an nbgrader course with
 ``source/``) and ``--db URL`` (default ``sqlite:///<course>/gradebook.db``; PostgreSQL:
-``postgresql://user@host/db``).
+``postgresql://user@host/db``). A mistake (a misspelt assignment or folder, a zip with no
+notebook, nothing to grade) gets one sentence saying what is wrong and what to do, and a
+non-zero exit status; so does any step that did nothing useful.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from pathlib import Path
 
 from .course import Course
 from .sandbox import Limits
+
+
+class Mistake(Exception):
+    """Something the instructor can fix: printed as one sentence, exit status 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,33 +74,100 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except Mistake as mistake:
+        print(f"autograder: {mistake}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
     course = Course(args.course, args.db)
     if args.command == "release":
         from .release import release
-        print(release(course, args.assignment, args.course_id))
-    elif args.command == "collect":
+        _course_folder(course, creating=True)
+        copied, folder = release(course, args.assignment, args.course_id)
+        if copied:
+            print(f"copied the source notebook of {args.assignment} from {copied} into {course.source(args.assignment)}")
+        print(folder)
+        return 0
+    _course_folder(course)
+    if args.command == "export":
+        return _export(course, args)
+    _assignment(course, args.assignment)
+    if args.command == "collect":
         from .collect import collect
+        if not args.archive.is_file():
+            raise Mistake(f"there is no file {args.archive}: give the path of the zip downloaded from your LMS")
         rep = collect(course, args.assignment, args.archive)
         for (student, name), entry in sorted(rep.placed.items()):
             print(f"{student}/{name}.ipynb  <-  {entry}")
+        for line in rep.renamed:
+            print(f"kept apart: {line}", file=sys.stderr)
         for line in rep.ignored:
             print(f"ignored: {line}", file=sys.stderr)
-    elif args.command == "grade":
+        if not rep.placed:
+            raise Mistake(f"{args.archive} holds no notebook of {args.assignment} (see the 'ignored' lines above): "
+                          f"is it the download of this assignment?")
+        return 0
+    if args.command == "grade":
         return _grade(course, args)
-    elif args.command == "feedback":
+    if args.command == "feedback":
         from .feedback import feedback
         pages = feedback(course, args.assignment, show_hidden=args.show_hidden)
+        if not pages:
+            raise Mistake(f"nothing of {args.assignment} is graded yet: run `autograder grade {args.assignment}` first")
         print(f"{len(pages)} feedback pages in {course.root / 'feedback'}")
-    elif args.command == "export":
-        from .export import export_csv
-        text = export_csv(course.db_url, args.course_id)
-        if args.to:
-            args.to.write_text(text)
-        else:
-            sys.stdout.write(text)
-    elif args.command == "report":
+        return 0
+    if args.command == "report":
         from .report import report
+        if not course.students(args.assignment):
+            raise Mistake(f"no submissions of {args.assignment} in {course.root / 'submitted'}: nothing to report")
+        _gradebook(course)
         print(report(course, args.assignment, args.out, args.course_id))
+        return 0
+    return 1
+
+
+def _course_folder(course: Course, creating: bool = False) -> None:
+    """The course folder must exist (and, unless it is being set up, hold a ``source/``)."""
+    if not course.root.is_dir():
+        if creating:
+            course.root.mkdir(parents=True)
+            return
+        raise Mistake(f"there is no course folder {course.root}: pass --course with the folder you released into")
+    if not creating and not (course.root / "source").is_dir():
+        raise Mistake(f"{course.root} is not a course folder (it has no source/): pass --course with the folder "
+                      f"you released into")
+
+
+def _assignment(course: Course, assignment: str) -> None:
+    known = sorted(p.name for p in (course.root / "source").iterdir() if p.is_dir())
+    if assignment in known:
+        return
+    close = difflib.get_close_matches(assignment, known, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"the course has {', '.join(known) or 'none'}"
+    raise Mistake(f"the course {course.root} has no assignment {assignment!r}: {hint}")
+
+
+def _gradebook(course: Course) -> None:
+    if course.db_url.startswith("sqlite:///") and not Path(course.db_url.removeprefix("sqlite:///")).is_file():
+        raise Mistake(f"there is no gradebook at {course.db_url.removeprefix('sqlite:///')}: release and grade "
+                      f"first, or pass --db with the gradebook's URL")
+
+
+def _export(course: Course, args) -> int:
+    from .export import export_csv
+
+    _gradebook(course)
+    text, rows = export_csv(course.db_url, args.course_id)
+    if not rows:
+        raise Mistake(f"the gradebook {course.db_url} holds no graded submission yet: run `autograder grade` first")
+    if args.to:
+        args.to.write_text(text)
+        print(f"{rows} rows written to {args.to}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -101,6 +175,14 @@ def _grade(course: Course, args) -> int:
     from .jails import GraderFault
     from .parallel import SourceFails, grade_assignment
 
+    if args.student:
+        missing = [s for s in args.student if s not in course.students(args.assignment)]
+        if missing:
+            raise Mistake(f"no submission of {args.assignment} from {', '.join(missing)} in "
+                          f"{course.root / 'submitted'}")
+    elif not course.students(args.assignment):
+        raise Mistake(f"no submissions of {args.assignment} in {course.root / 'submitted'}: run "
+                      f"`autograder collect {args.assignment} downloads.zip` first")
     limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
                     memory_mb=args.memory_mb, processes=args.processes, output_bytes=args.output_bytes,
                     disk_mb=args.disk_mb)

@@ -4,7 +4,8 @@ Each test cell shows its score, and when it did not score, why (the check's own 
 what was expected, what was given, for which input). The cells the student added appear
 where they ran. Hidden tests are shown as a one-line placeholder
 unless the instructor asks for them (``--show-hidden``); the student's own output is shown
-as it came, capped as it was captured.
+as it came, capped as it was captured. Markdown cells (instructions, written answers) are
+rendered, with any raw HTML in them escaped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from .course import Course
 STYLE = """body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}
 .cell{border-left:4px solid #ccc;margin:1em 0;padding-left:1em}.ok{border-color:#2a2}.bad{border-color:#c22}
-.score{font-weight:bold}.note{color:#a60}"""
+.score{font-weight:bold}.note{color:#a60}.markdown{border-left-color:transparent}"""
+
+
+def markdown(text: str) -> str:
+    """Markdown as HTML, with any raw HTML in it shown as text (a student's answer can hold some)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).render(text)
 
 
 def render(template: dict, result: dict, title: str, *, show_hidden: bool = False) -> str:
@@ -33,7 +41,7 @@ def render(template: dict, result: dict, title: str, *, show_hidden: bool = Fals
         meta = rebuild.nbgrader_meta(cell)
         source = rebuild.source_text(cell)
         if cell.get("cell_type") == "markdown":
-            out.append(f"<div class='cell'><pre>{html.escape(source)}</pre></div>")
+            out.append(f"<div class='cell markdown'>{markdown(source)}</div>")
             continue
         gid = meta.get("grade_id")
         css = "cell"

@@ -98,10 +98,14 @@ def report(course: Course, assignment: str, out: Path | None = None,
         values = sorted(set(got) | {0.0, points[g]})
         ax.bar([f"{v:g}" for v in values], [got.count(v) for v in values], color="#4a7")
         ax.set_title(f"{g} ({points[g]:g})", fontsize=9)
+        ax.set_xlabel("score", fontsize=8)
+        ax.set_ylabel("students", fontsize=8)
     totals = [sum(v or 0 for v in row.values()) for row in table.values()]
     ax = axes.flat[len(ids)]
     ax.hist(totals, bins=max(1, min(20, int(sum(points.values())) + 1)), color="#47a")
     ax.set_title("total", fontsize=9)
+    ax.set_xlabel(f"total score (of {sum(points.values()):g})", fontsize=8)
+    ax.set_ylabel("students", fontsize=8)
     for extra in list(axes.flat)[len(ids) + 1:]:
         extra.axis("off")
     fig.suptitle(f"{assignment}: score distribution ({len(table)} submissions)")

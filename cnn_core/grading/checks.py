@@ -61,33 +61,43 @@ def check_shape(name: str, got, expected_shape, *, inputs=None) -> None:
     passed(name, f"shape {expected}")
 
 
+#: the closest a correct answer of each float dtype can come: (rtol, atol) floors
+DTYPE_TOLERANCE = {np.dtype(np.float16): (1e-3, 1e-3), np.dtype(np.float32): (1e-5, 1e-6)}
+
+
 def check_close(name: str, got, expected, *, rtol: float = 1e-5, atol: float = 1e-8, inputs=None) -> None:
     """Check that the array ``got`` equals ``expected`` within ``atol + rtol * |expected|``.
 
-    got, expected: arrays (or numbers) of the same shape. ``inputs``: a dict describing
-    the case (``{"x": x, "stride": 2}``), shown in the failure message.
+    got, expected: arrays (or numbers) of the same shape; a list or a tensor works where an
+    array is asked. ``inputs``: a dict describing the case (``{"x": x, "stride": 2}``), shown
+    in the failure message. The tolerance follows the answer's dtype: an answer in float32
+    (or float16) is allowed at least the rounding error of that dtype, and a failure says so.
     """
-    tol = {"rtol": float(rtol), "atol": float(atol)}
     exp = np.asarray(expected, dtype=float)
     arr = _as_numbers("check_close", name, got, "the answer", inputs)
+    floor = DTYPE_TOLERANCE.get(arr.dtype)
+    note = ""
+    if floor is not None and (rtol < floor[0] or atol < floor[1]):
+        rtol, atol = max(rtol, floor[0]), max(atol, floor[1])
+        note = f", the least a {arr.dtype} answer can be held to"
     if arr.shape != exp.shape:
-        _fail("check_close", name, f"expected an array of shape {exp.shape}, got shape {arr.shape}", arr, tol,
-              inputs)
+        _fail("check_close", name, f"expected an array of shape {exp.shape}, got shape {arr.shape}", arr,
+              inputs=inputs)
     arr = arr.astype(float)
     if not np.isfinite(arr).all():
         idx = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        _fail("check_close", name, f"the answer contains NaN or inf (first at index {idx}: {arr[idx]})", arr, tol,
-              inputs)
+        _fail("check_close", name, f"the answer contains NaN or inf (first at index {idx}: {arr[idx]})", arr,
+              inputs=inputs)
     diff = np.abs(arr - exp)
     bad = diff > atol + rtol * np.abs(exp)
     worst = float(diff.max()) if diff.size else 0.0
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = f" at index {idx}" if idx else ""
+        where = f"first at index {idx}; " if idx else ""
         _fail("check_close", name,
-              f"{int(bad.sum())} of {bad.size} values differ; first{where}: expected {exp[idx]:.6g}, "
-              f"got {arr[idx]:.6g}; max difference {fmt(worst)} (allowed: {fmt(atol)} + {fmt(rtol)} x |expected|)",
-              arr, tol, inputs)
+              f"{int(bad.sum())} of {bad.size} values differ, expected {exp[idx]:.6g}, got {arr[idx]:.6g} "
+              f"({where}max difference {fmt(worst)}, allowed {fmt(atol)} + {fmt(rtol)} x |expected|{note})",
+              arr, inputs=inputs)
     passed(name, f"max difference {fmt(worst)}", worst)
 
 

@@ -158,6 +158,22 @@ def forbidden_uses(func, forbidden, *, _seen=None) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+def is_stub(func) -> bool:
+    """Is ``func`` still the release's stub (its body only raises NotImplementedError)?"""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return False
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    body = [b for b in node.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
 def forbid(func, forbidden, *, part: str | None = None) -> None:
     """Fail (AssertionError) if ``func`` uses any of the ``forbidden`` modules.
 
@@ -175,6 +191,9 @@ def forbid(func, forbidden, *, part: str | None = None) -> None:
         return
     if not callable(func):
         raise AssertionError(f"FAIL {name}: expected a function, got {type(func).__name__}")
+    if is_stub(func):
+        raise AssertionError(f"FAIL {name}: not answered yet ({getattr(func, '__name__', 'the function')} "
+                             f"still raises NotImplementedError: write your code in its cell, then run it)")
     problems = forbidden_uses(func, forbidden)
     if problems:
         raise AssertionError(

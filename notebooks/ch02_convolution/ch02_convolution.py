@@ -146,10 +146,17 @@ check_close("conv2d, 2x2 filter, stride 7 (skips pixels)", conv2d(_x, _w, _b, st
 
 # %% tests id=conv2d_random points=3
 part("conv2d_random")
-forbid(conv2d, NOT_ALLOWED)
-### BEGIN HIDDEN TESTS
 import torch
 
+forbid(conv2d, NOT_ALLOWED)
+# one random case you can see (a batch of 2, 3 channels, stride 2, padding 1); more are hidden
+_rng = np.random.default_rng(30)
+_x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
+check_close("conv2d on a random 7x7 batch, stride 2, padding 1", conv2d(_x, _w, _b, 2, 1),
+            torch.nn.functional.conv2d(torch.from_numpy(_x), torch.from_numpy(_w), torch.from_numpy(_b),
+                                       stride=2, padding=1).numpy(),
+            rtol=1e-7, atol=1e-9, inputs={"x": _x, "weight": _w, "stride": 2, "padding": 1})
+### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(3)
 with quietly("conv2d on 25 random configurations, checked against torch.nn.functional.conv2d"):
     for _ in range(25):

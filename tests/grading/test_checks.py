@@ -137,3 +137,28 @@ def test_check_option_only_checks_validity(capsys):
     assert "hidden test" in capsys.readouterr().out
     with pytest.raises(AssertionError):
         check_option("q", "z", ["a", "b", "c"])
+
+
+def test_the_verdict_comes_first_and_fits_a_short_line():
+    """nbgrader validate cuts long lines: the count, the expected and the given value come first."""
+    with pytest.raises(AssertionError) as err:
+        check_close("conv1x1", np.full((2, 3, 4, 10), -0.16), np.full((2, 3, 4, 10), -0.99))
+    first = str(err.value)
+    assert first.startswith("FAIL conv1x1: 240 of 240 values differ, expected -0.99, got -0.16")
+    assert len("FAIL conv1x1: 240 of 240 values differ, expected -0.99, got -0.16") <= 90
+
+
+def test_a_float32_answer_is_held_to_what_float32_can_do():
+    exact = np.array([-0.99382346], dtype=np.float64)
+    got32 = exact.astype(np.float32)
+    check_close("float32 answer", got32, exact, rtol=1e-12, atol=1e-12)        # passes: float32's floor
+    with pytest.raises(AssertionError, match="the least a float32 answer can be held to"):
+        check_close("float32 answer", got32 + np.float32(1e-3), exact, rtol=1e-12, atol=1e-12)
+    with pytest.raises(AssertionError):
+        check_close("float64 answer", exact + 1e-9, exact, rtol=1e-12, atol=1e-12)  # float64 keeps its tolerance
+
+
+def test_a_list_works_where_an_array_is_asked_and_a_ragged_one_is_refused_with_a_sentence():
+    check_close("list", [[1.0, 2.0]], np.array([[1.0, 2.0]]))
+    with pytest.raises(AssertionError, match="cannot be turned into numbers|expected plain numbers"):
+        check_close("ragged", [[1.0, 2.0], [3.0]], np.zeros((2, 2)))

@@ -103,3 +103,30 @@ def test_a_single_function_can_be_forbidden():
 
     assert forbidden_uses(pads_by_name, ["numpy.pad"]) and forbidden_uses(pads_by_attribute, ["numpy.pad"])
     assert forbidden_uses(pads_by_hand, ["numpy.pad"]) == []
+
+
+def test_a_stub_is_not_answered_yet_not_passed(tmp_path):
+    """The release's stub (its body only raises) gets "not answered yet", never a PASS line."""
+    path = tmp_path / "stub_module.py"
+    path.write_text('def conv(x):\n    """Convolve."""\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n'
+                    'def done(x):\n    if x is None:\n        raise NotImplementedError()\n    return x\n')
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("stub_module", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(AssertionError, match="not answered yet"):
+        forbid(module.conv, ["torch"])
+    forbid(module.done, ["torch"])                 # raising in one branch is an answer
+
+
+def test_a_graded_stand_in_passes_only_where_the_modules_are_hidden(capsys):
+    from cnn_core.grading import RemoteAnswer
+
+    class StandIn(RemoteAnswer):
+        def answer_hidden_modules(self):
+            return ("cnn_core.reference", "torch")
+
+    forbid(StandIn(), ["torch", "cnn_core.reference"])
+    assert "ran where none of torch, cnn_core.reference exist" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="did not hide scipy.signal"):
+        forbid(StandIn(), ["torch", "scipy.signal"])
