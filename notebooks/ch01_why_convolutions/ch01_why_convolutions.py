@@ -37,12 +37,22 @@ conv_params_10 = 10 * (5 * 5 * 3) + 10
 ratio = dense_params / conv_params_10
 ### END SOLUTION
 
-# %% tests id=explosion_check points=3
-part("explosion_check")
+# %% tests id=explosion_dense_check points=1
+part("explosion_dense_check")
 from cnn_core.shapes import conv_params, linear_params
 
 check_number("dense layer, 1000x1000x3 -> 1000 units", dense_params, linear_params(1000 * 1000 * 3, 1000))
+
+# %% tests id=explosion_filters_check points=1
+part("explosion_filters_check")
+from cnn_core.shapes import conv_params, linear_params
+
 check_number("10 filters of 5x5 on RGB", conv_params_10, conv_params(3, 10, 5))
+
+# %% tests id=explosion_ratio_check points=1
+part("explosion_ratio_check")
+from cnn_core.shapes import conv_params, linear_params
+
 check_number("ratio", ratio, linear_params(1000 * 1000 * 3, 1000) / conv_params(3, 10, 5), rtol=1e-9)
 
 # %% [markdown]

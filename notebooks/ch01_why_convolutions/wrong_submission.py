@@ -1,5 +1,5 @@
 # A plausible wrong submission, used by tests/notebooks to check partial credit.
-# expected_failures: explosion_check, shift_right_check
+# expected_failures: explosion_dense_check, explosion_filters_check, explosion_ratio_check, shift_right_check
 #
 # Mistakes: the dense count forgets the 3 colour channels (and the conv count with it),
 # and the shift wraps around (np.roll) instead of filling with zeros.

@@ -191,12 +191,22 @@ size_b = (28 + 2 * 1 - 3) // 2 + 1
 params_c = 5 * 5 * 3 + 1
 ### END SOLUTION
 
-# %% tests id=output_sizes_check points=3
-part("output_sizes_check")
+# %% tests id=output_size_a_check points=1
+part("output_size_a_check")
 from cnn_core.shapes import conv_output_size, conv_params
 
 check_number("(a) 32x32, 5x5, stride 1", size_a, conv_output_size(32, 5))
+
+# %% tests id=output_size_b_check points=1
+part("output_size_b_check")
+from cnn_core.shapes import conv_output_size, conv_params
+
 check_number("(b) 28x28, 3x3, stride 2, padding 1", size_b, conv_output_size(28, 3, 2, 1, strict=False))
+
+# %% tests id=output_params_c_check points=1
+part("output_params_c_check")
+from cnn_core.shapes import conv_output_size, conv_params
+
 check_number("(c) parameters of one 5x5 filter on RGB", params_c, conv_params(3, 1, 5))
 
 # %% [markdown]

@@ -3,8 +3,9 @@
 #
 # The output of a convolution has (N - F)/S + 1 pixels per side: N the input, F the
 # filter, S the stride. You will turn that formula into code that refuses the
-# configurations that do not fit, use it on the first layers of famous networks, and
-# predict the output shape of a PyTorch stack before running it.
+# configurations that do not fit, use it on the first layers of famous networks, predict
+# the output shape of a PyTorch stack before running it, and measure what a stride of 2
+# buys: less work, and a wider view for the layers after it.
 #
 # **Rules.** In part 1 write the arithmetic yourself: `cnn_core.shapes`, `cnn_core.reference`
 # and PyTorch may not be used in `output_size` (the test inspects your function, and the
@@ -16,7 +17,7 @@
 
 # %% locked id=setup
 import numpy as np
-from cnn_core.grading import check_choice, check_equal, check_number, check_option, check_true, forbid, part, quietly
+from cnn_core.grading import check_equal, check_number, check_true, forbid, part, quietly
 
 NOT_ALLOWED = ["cnn_core.shapes", "cnn_core.reference", "cnn_core.models", "torch"]
 
@@ -113,12 +114,22 @@ vgg = (224 + 2 * 1 - 3) // 1 + 1
 resnet = (224 + 2 * 3 - 7) // 2 + 1
 ### END SOLUTION
 
-# %% tests id=famous_first_layers_check points=3
-part("famous_first_layers_check")
+# %% tests id=alexnet_first_layer_check points=1
+part("alexnet_first_layer_check")
 from cnn_core.shapes import conv_output_size
 
 check_number("AlexNet conv1 (227, 11x11, stride 4)", alexnet, conv_output_size(227, 11, 4))
+
+# %% tests id=vgg_first_layer_check points=1
+part("vgg_first_layer_check")
+from cnn_core.shapes import conv_output_size
+
 check_number("VGG conv1 (224, 3x3, stride 1, padding 1)", vgg, conv_output_size(224, 3, 1, 1))
+
+# %% tests id=resnet_first_layer_check points=1
+part("resnet_first_layer_check")
+from cnn_core.shapes import conv_output_size
+
 check_number("ResNet conv1 (224, 7x7, stride 2, padding 3)", resnet, conv_output_size(224, 7, 2, 3, strict=False))
 
 # %% [markdown]
@@ -151,25 +162,42 @@ with torch.no_grad():
 check_equal("output shape of the stack for (8, 1, 28, 28)", stack_shape, _shape)
 
 # %% [markdown]
-# ## Part 4 (2 points): why a stride of 2?
+# ## Part 4 (2 points): what a stride of 2 buys
 #
-# Networks for large images (224x224) often start with a stride of 2. Which reason is right?
-# Store a letter as a string in `why_stride`, e.g. `why_stride = "a"`.
+# Networks for large images often start with a stride of 2. Take a 224x224 image and a 3x3
+# convolution with padding 1, followed by a second 3x3 convolution (stride 1, padding 1).
+# As arithmetic, give:
 #
-# - (a) a stride of 2 makes every output pixel see a larger part of the image *and* divides
-#   the number of output positions, hence the compute of the next layers, by about 4;
-# - (b) a stride of 2 adds parameters, so the network can learn more;
-# - (c) a stride of 2 is needed because 3x3 filters do not fit 224x224 images at stride 1.
+# - `positions_ratio`: how many times fewer output positions the first layer has at stride 2
+#   than at stride 1 (so how much less work the layers after it do);
+# - `rf_stride1`, `rf_stride2`: the receptive field (in input pixels, per side) of one output
+#   pixel of the *second* layer, when the first layer has stride 1 and stride 2. (One pixel of
+#   the first layer sees 3x3 input pixels at either stride: the stride does not widen the
+#   strided layer's own window, it widens what the layers after it see.)
 
-# %% solution id=why_stride
+# %% solution id=stride_buys
 ### BEGIN SOLUTION
-why_stride = "a"
+positions_ratio = (224 * 224) / (112 * 112)
+rf_stride1 = 3 + (3 - 1) * 1
+rf_stride2 = 3 + (3 - 1) * 2
 ### END SOLUTION
 
-# %% tests id=why_stride_check points=2
-part("why_stride_check")
-check_option("why a stride of 2", why_stride, ["a", "b", "c"])
-### BEGIN HIDDEN TESTS
-# (b) is wrong: parameters do not depend on the stride; (c) is wrong: 3x3 fits 224 at stride 1
-check_choice("why a stride of 2", why_stride, "a", ["a", "b", "c"])
-### END HIDDEN TESTS
+# %% tests id=stride_work_check points=1
+part("stride_work_check")
+import torch
+from torch import nn
+
+with torch.no_grad():
+    _s1 = nn.Conv2d(1, 1, 3, stride=1, padding=1)(torch.zeros(1, 1, 224, 224))
+    _s2 = nn.Conv2d(1, 1, 3, stride=2, padding=1)(torch.zeros(1, 1, 224, 224))
+check_number("output positions at stride 1 / at stride 2", positions_ratio, _s1[0, 0].numel() / _s2[0, 0].numel(),
+             rtol=1e-12)
+
+# %% tests id=stride_receptive_field_check points=1
+part("stride_receptive_field_check")
+from cnn_core.shapes import receptive_field
+
+check_number("receptive field after two 3x3 layers, the first with stride 1", rf_stride1,
+             receptive_field([(3, 1), (3, 1)]))
+check_number("receptive field after two 3x3 layers, the first with stride 2", rf_stride2,
+             receptive_field([(3, 2), (3, 1)]))

@@ -1,5 +1,5 @@
 # A plausible wrong submission, used by tests/notebooks to check partial credit.
-# expected_failures: output_size_refuses, famous_first_layers_check
+# expected_failures: output_size_refuses, alexnet_first_layer_check
 #
 # Mistakes: output_size floors silently instead of refusing the configurations that do not
 # fit, and the AlexNet size forgets the + 1 of the formula.

@@ -117,12 +117,22 @@ depthwise = 3 * 3 * 1 * 64 + 64
 pointwise = 1 * 1 * 64 * 128 + 128
 ### END SOLUTION
 
-# %% tests id=param_counts_check points=3
-part("param_counts_check")
+# %% tests id=standard_params_check points=1
+part("standard_params_check")
 from cnn_core.shapes import conv_params
 
 check_number("standard 3x3, 64 -> 128", standard, conv_params(64, 128, 3))
+
+# %% tests id=depthwise_params_check points=1
+part("depthwise_params_check")
+from cnn_core.shapes import conv_params
+
 check_number("depthwise 3x3 on 64 channels", depthwise, conv_params(64, 64, 3, groups=64))
+
+# %% tests id=pointwise_params_check points=1
+part("pointwise_params_check")
+from cnn_core.shapes import conv_params
+
 check_number("pointwise 1x1, 64 -> 128", pointwise, conv_params(64, 128, 1))
 
 # %% [markdown]

@@ -1,5 +1,5 @@
 # A plausible wrong submission, used by tests/notebooks to check partial credit.
-# expected_failures: dilate_kernel_check, param_counts_check
+# expected_failures: dilate_kernel_check, depthwise_params_check
 #
 # Mistakes: the dilated filter has d - 1 zeros too many at the end (size d*F instead of
 # d(F - 1) + 1), and the depthwise count uses all 64 input channels per filter.

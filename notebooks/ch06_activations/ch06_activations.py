@@ -2,23 +2,25 @@
 # # Assignment 6: activation functions
 #
 # Without a non-linearity between them, layers collapse into one linear map. You will write
-# the sigmoid and softmax in a numerically stable way, their gradients, and measure how
-# the sigmoid's gradient vanishes through a deep stack.
+# the sigmoid and softmax in a numerically stable way, their gradients and ReLU's, measure
+# how the sigmoid's gradient vanishes through a deep stack, and compute the one filter that
+# two stacked convolutions without an activation amount to.
 #
-# **Rules.** In parts 1 and 2 write NumPy only: `cnn_core.reference`, PyTorch and
-# `scipy.special` may not be used in `sigmoid`, `sigmoid_backward` and `softmax` (the test
+# **Rules.** In parts 1, 2 and 4 write NumPy only: `cnn_core.reference`, PyTorch and
+# `scipy.special` may not be used in `sigmoid`, `sigmoid_backward`, `softmax`,
+# `relu_backward` and `composed_filter` (the test
 # inspects your functions, and the grading sandbox also hides those modules from your
 # code). The tests use PyTorch's autograd to compute the expected answers. Tests print
 # `PASS ...` or say what was expected, what you gave and for which input; hidden tests run
 # when your work is graded.
 #
-# Points: part 1 (4), part 2 (4), part 3 (2), part 4 (2): 12 in all.
+# Points: part 1 (4), part 2 (4), part 3 (2), part 4 (4): 14 in all.
 
 # %% locked id=setup
 import warnings
 
 import numpy as np
-from cnn_core.grading import check_choice, check_close, check_number, check_option, check_true, forbid, part, quietly
+from cnn_core.grading import check_close, check_number, check_shape, check_true, forbid, part, quietly
 
 NOT_ALLOWED = ["cnn_core.reference", "cnn_core.torch_ops", "torch", "scipy.special"]
 
@@ -148,33 +150,63 @@ _h.backward()
 check_number("gradient factor through 10 sigmoids", largest_factor, float(_x.grad), rtol=1e-12)
 
 # %% [markdown]
-# ## Part 4 (2 points): why a non-linearity?
+# ## Part 4 (4 points): ReLU backward, and why a non-linearity
 #
-# Two convolution layers with no activation between them (both with biases) are equivalent
-# to: (store a letter as a string in `why_nonlinear`)
+# ReLU(x) = max(x, 0). Write `relu_backward(grad_output, x)`: the gradient with respect to
+# x given the upstream gradient (arrays of the same shape). At x = 0 use the slope 0, as
+# PyTorch does.
 #
-# - (a) a single convolution layer (with a larger filter);
-# - (b) a network that can separate any two classes;
-# - (c) a max-pooling layer.
+# Without a non-linearity, two convolution layers are one: correlating an image with a 3x3
+# filter `k1` and the result with a 3x3 filter `k2` equals correlating it once with a
+# 5x5 filter. Write `composed_filter(k1, k2)` returning that filter for any two 2-d filters
+# (F1 x F1 and F2 x F2 give (F1 + F2 - 1) x (F1 + F2 - 1)). Hint: each value `k2[a, b]`
+# adds a copy of `k1`, scaled by it, shifted by (a, b).
 
-# %% solution id=why_nonlinear
-### BEGIN SOLUTION
-why_nonlinear = "a"
-### END SOLUTION
+# %% solution id=relu_backward
+def relu_backward(grad_output, x):
+    """grad_output, x: the same shape. Returns dL/dx."""
+    ### BEGIN SOLUTION
+    return np.asarray(grad_output, dtype=float) * (np.asarray(x) > 0)
+    ### END SOLUTION
 
-# %% tests id=why_nonlinear_check points=2
-part("why_nonlinear_check")
-check_option("two linear convolutions", why_nonlinear, ["a", "b", "c"])
-### BEGIN HIDDEN TESTS
-# demonstrate (a): two stacked 3x3 convolutions equal one 5x5 convolution
+
+def composed_filter(k1, k2):
+    """The single filter of correlating with k1, then with k2 (2-d arrays)."""
+    ### BEGIN SOLUTION
+    k1, k2 = np.asarray(k1, dtype=float), np.asarray(k2, dtype=float)
+    out = np.zeros((k1.shape[0] + k2.shape[0] - 1, k1.shape[1] + k2.shape[1] - 1))
+    for a in range(k2.shape[0]):
+        for b in range(k2.shape[1]):
+            out[a:a + k1.shape[0], b:b + k1.shape[1]] += k2[a, b] * k1
+    return out
+    ### END SOLUTION
+
+# %% tests id=relu_backward_check points=2
+part("relu_backward_check")
+import torch
+
+forbid(relu_backward, NOT_ALLOWED)
+_x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0], [1.0, 0.0, -1.0, 2.0, -3.0]])
+_g = np.arange(10, dtype=float).reshape(2, 5) - 4
+_xt = torch.from_numpy(_x).requires_grad_()
+torch.relu(_xt).backward(torch.from_numpy(_g))
+check_close("ReLU backward, zeros included", relu_backward(_g, _x), _xt.grad.numpy(), rtol=0, atol=0,
+            inputs={"x": _x, "grad_output": _g})
+
+# %% tests id=composed_filter_check points=2
+part("composed_filter_check")
 import torch
 import torch.nn.functional as F
 
-torch.manual_seed(0)
-_x = torch.randn(1, 1, 9, 9, dtype=torch.float64)
-_w1, _w2 = torch.randn(1, 1, 3, 3, dtype=torch.float64), torch.randn(1, 1, 3, 3, dtype=torch.float64)
-_w = F.conv_transpose2d(_w2, _w1)                 # the composed 5x5 filter (cross-correlations compose)
-check_close("two 3x3 convolutions == one 5x5 convolution", F.conv2d(F.conv2d(_x, _w1), _w2), F.conv2d(_x, _w),
-            rtol=1e-10, atol=1e-10)
-check_choice("two linear convolutions", why_nonlinear, "a", ["a", "b", "c"])
+forbid(composed_filter, NOT_ALLOWED)
+_rng = np.random.default_rng(64)
+_k1, _k2, _img = _rng.normal(size=(3, 3)), _rng.normal(size=(3, 3)), _rng.normal(size=(1, 1, 9, 9))
+_twice = F.conv2d(F.conv2d(torch.from_numpy(_img), torch.from_numpy(_k1)[None, None]),
+                  torch.from_numpy(_k2)[None, None]).numpy()
+_k = np.asarray(composed_filter(_k1, _k2), dtype=float)
+check_close("correlating once with composed_filter(k1, k2) equals correlating twice",
+            F.conv2d(torch.from_numpy(_img), torch.from_numpy(_k)[None, None]).numpy(), _twice,
+            rtol=1e-10, atol=1e-10, inputs={"k1": _k1, "k2": _k2})
+### BEGIN HIDDEN TESTS
+check_shape("composed_filter of a 3x3 and a 5x5 filter", composed_filter(_k1, _rng.normal(size=(5, 5))), (7, 7))
 ### END HIDDEN TESTS

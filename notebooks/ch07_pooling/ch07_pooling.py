@@ -3,21 +3,22 @@
 #
 # Pooling summarises each window of a feature map by one number. You will write max
 # pooling forward and backward (with overlapping windows, where one pixel can win several
-# windows), compute an average-pooling output by hand, and reason about what pooling
-# buys.
+# windows), compute an average-pooling output by hand, write average pooling's backward
+# pass, and measure how much of a pooled map a one-pixel shift leaves unchanged.
 #
-# **Rules.** In parts 1 and 2 write NumPy only: `cnn_core.reference`, PyTorch and
-# `scipy.ndimage` may not be used in `max_pool2d` and `max_pool2d_backward` (the test
+# **Rules.** In parts 1, 2 and 4 write NumPy only: `cnn_core.reference`, PyTorch and
+# `scipy.ndimage` may not be used in `max_pool2d`, `max_pool2d_backward`,
+# `avg_pool2d_backward` and `unchanged_fraction` (the test
 # inspects your functions, and the grading sandbox also hides those modules from your
 # code). The tests use them to compute the expected answers. Tests print `PASS ...` or say
 # what was expected, what you gave and for which input; hidden tests run when your work
 # is graded.
 #
-# Points: part 1 (4), part 2 (5), part 3 (2), part 4 (2): 13 in all.
+# Points: part 1 (4), part 2 (5), part 3 (2), part 4 (4): 15 in all.
 
 # %% locked id=setup
 import numpy as np
-from cnn_core.grading import check_choice, check_close, check_number, check_option, forbid, part, quietly
+from cnn_core.grading import check_close, check_number, forbid, part, quietly
 
 NOT_ALLOWED = ["cnn_core.reference", "cnn_core.torch_ops", "torch", "scipy.ndimage"]
 
@@ -176,24 +177,72 @@ check_close("average pooling of the notes' 4x4 map", avg_pooled, _ref_avg_pool2d
             rtol=1e-12, inputs={"feature map": _notes_map, "window": 2, "stride": 2})
 
 # %% [markdown]
-# ## Part 4 (2 points): what does max pooling buy?
+# ## Part 4 (4 points): average pooling backward, and what max pooling buys
 #
-# A 2x2 max pooling with stride 2 follows a convolution. Which statement is true? Store a
-# letter as a string in `pool_choice`.
+# Average pooling spreads each output's gradient evenly over the window it averaged. Write
+# `avg_pool2d_backward(grad_output, input_shape, kernel_size, stride)`: dL/dx of shape
+# `input_shape` (N, C, H, W); where windows overlap, a pixel collects from every window it
+# is in.
 #
-# - (a) shifting the input image by one pixel can leave the pooled output unchanged, and
-#   the pooled map has a quarter of the values, with no parameters to learn;
-# - (b) pooling adds 4 learnable weights per channel;
-# - (c) max pooling keeps every value of the feature map, only reordered.
+# Max pooling buys some tolerance to shifts. Write `unchanged_fraction(feature_map)`: for a
+# feature map (H, W) with H and W even, the fraction of the outputs of a 2x2 max pooling with
+# stride 2 that stay exactly the same when the map is shifted right by one pixel (the new
+# first column is zeros, the last column falls off). A convolution's output would move
+# with the shift; how much of the pooled map does not move?
 
-# %% solution id=pool_choice
-### BEGIN SOLUTION
-pool_choice = "a"
-### END SOLUTION
+# %% solution id=avg_pool_backward
+def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride):
+    """grad_output (N, C, Ho, Wo) -> dL/dx of shape input_shape."""
+    ### BEGIN SOLUTION
+    g = np.asarray(grad_output, dtype=float)
+    k, s = kernel_size, stride
+    dx = np.zeros(input_shape)
+    for i in range(g.shape[2]):
+        for j in range(g.shape[3]):
+            dx[:, :, i * s:i * s + k, j * s:j * s + k] += g[:, :, i:i + 1, j:j + 1] / (k * k)
+    return dx
+    ### END SOLUTION
 
-# %% tests id=pool_choice_check points=2
-part("pool_choice_check")
-check_option("what max pooling buys", pool_choice, ["a", "b", "c"])
-### BEGIN HIDDEN TESTS
-check_choice("what max pooling buys", pool_choice, "a", ["a", "b", "c"])
-### END HIDDEN TESTS
+
+def unchanged_fraction(feature_map):
+    """feature_map (H, W), H and W even -> the share of 2x2/stride-2 max-pool outputs a one-pixel shift keeps."""
+    ### BEGIN SOLUTION
+    m = np.asarray(feature_map, dtype=float)
+    shifted = np.zeros_like(m)
+    shifted[:, 1:] = m[:, :-1]
+
+    def pool(a):
+        return a.reshape(a.shape[0] // 2, 2, a.shape[1] // 2, 2).max(axis=(1, 3))
+
+    return float(np.mean(pool(m) == pool(shifted)))
+    ### END SOLUTION
+
+# %% tests id=avg_pool_backward_check points=2
+part("avg_pool_backward_check")
+import torch
+import torch.nn.functional as F
+
+forbid(avg_pool2d_backward, NOT_ALLOWED)
+for _k, _s, _size in [(2, 2, 6), (3, 2, 7)]:            # disjoint windows, then overlapping ones
+    _rng = np.random.default_rng(75 + _k)
+    _x = _rng.normal(size=(2, 2, _size, _size))
+    _xt = torch.from_numpy(_x).requires_grad_()
+    _y = F.avg_pool2d(_xt, _k, _s)
+    _g = _rng.normal(size=tuple(_y.shape))
+    _y.backward(torch.from_numpy(_g))
+    check_close(f"{_k}x{_k} windows, stride {_s}", avg_pool2d_backward(_g, _x.shape, _k, _s), _xt.grad.numpy(),
+                rtol=1e-10, atol=1e-12, inputs={"grad_output": _g, "input_shape": _x.shape})
+
+# %% tests id=unchanged_fraction_check points=2
+part("unchanged_fraction_check")
+import torch
+import torch.nn.functional as F
+
+forbid(unchanged_fraction, NOT_ALLOWED)
+_rng = np.random.default_rng(76)
+for _name, _map in [("a random map", _rng.normal(size=(8, 8))),
+                    ("an edge detector's map", np.kron(_rng.integers(0, 2, size=(4, 4)), np.ones((2, 2))))]:
+    _pooled = F.max_pool2d(torch.from_numpy(_map)[None, None], 2).numpy()
+    _moved = F.max_pool2d(F.pad(torch.from_numpy(_map)[None, None], (1, -1)), 2).numpy()
+    check_number(f"share of pooled values a one-pixel shift keeps, {_name}", unchanged_fraction(_map),
+                 float(np.mean(_pooled == _moved)), rtol=1e-12, inputs={"feature_map": _map})

@@ -4,16 +4,18 @@
 # A CNN ends in dense layers and a loss; backpropagation carries the loss's gradient back
 # through every layer; gradient descent updates the weights. You will write the
 # cross-entropy loss and its gradient, the backward pass of a dense layer, count the
-# parameters of the notes' CIFAR-10 network, and write one training step in PyTorch.
+# parameters of the notes' CIFAR-10 network, write one training step in PyTorch, and write
+# the backward pass of a convolution: the gradients with respect to its input, its filters
+# and its biases, with stride and padding.
 #
-# **Rules.** In parts 1 and 2 write NumPy only: `cnn_core.reference`, PyTorch and
-# `scipy.special` may not be used in `cross_entropy`, `cross_entropy_backward` and
-# `linear_backward` (the test inspects your functions, and the grading sandbox also hides
-# those modules from your code). The tests use PyTorch's autograd to compute the expected
+# **Rules.** In parts 1, 2 and 5 write NumPy only: `cnn_core.reference`, PyTorch and
+# `scipy.special` may not be used in `cross_entropy`, `cross_entropy_backward`,
+# `linear_backward` and `conv2d_backward` (the test inspects your functions, and the grading
+# sandbox also hides those modules from your code). The tests use PyTorch's autograd to compute the expected
 # answers. Tests print `PASS ...` or say what was expected, what you gave and for which
 # input; hidden tests run when your work is graded.
 #
-# Points: part 1 (4), part 2 (4), part 3 (3), part 4 (3): 14 in all.
+# Points: part 1 (4), part 2 (4), part 3 (3), part 4 (3), part 5 (6): 20 in all.
 
 # %% locked id=setup
 import numpy as np
@@ -133,29 +135,38 @@ with quietly("linear_backward on 10 random shapes"):
 # %% [markdown]
 # ## Part 3 (3 points): the notes' CIFAR-10 network
 #
-# A 32x32 RGB image goes through three convolutions (stride 1, no padding), each followed
-# by a ReLU: 6 filters of 3x3, then 12 of 5x5, then 24 of 3x3; then it is flattened and a
-# dense layer gives 10 class scores. Give, as arithmetic:
+# The notes' network for 32x32 RGB images: a convolution of 32 filters 3x3 (stride 1,
+# "same" padding), a 2x2 max pooling with stride 2, a convolution of 64 filters 3x3 (stride
+# 1, "same" padding), a 2x2 max pooling with stride 2, a flatten, a dense layer of 128 units
+# and a dense layer of 10 class scores (every convolution and dense layer with biases).
+# Give, as arithmetic:
 #
-# - `conv_parameters`: the learnable parameters of the three convolutions together;
+# - `conv_parameters`: the learnable parameters of the two convolutions together;
 # - `flat_size`: the length of the flattened vector;
-# - `dense_parameters`: the parameters of the dense layer.
+# - `dense_parameters`: the parameters of the two dense layers together.
 
 # %% solution id=cifar_counts
 ### BEGIN SOLUTION
-conv_parameters = (6 * 3 * 3 * 3 + 6) + (12 * 5 * 5 * 6 + 12) + (24 * 3 * 3 * 12 + 24)
-flat_size = 24 * (32 - 2 - 4 - 2) * (32 - 2 - 4 - 2)
-dense_parameters = flat_size * 10 + 10
+conv_parameters = (3 * 3 * 3 * 32 + 32) + (3 * 3 * 32 * 64 + 64)
+flat_size = 64 * (32 // 2 // 2) * (32 // 2 // 2)
+dense_parameters = (flat_size * 128 + 128) + (128 * 10 + 10)
 ### END SOLUTION
 
-# %% tests id=cifar_counts_check points=3
-part("cifar_counts_check")
-from cnn_core.shapes import Conv, Dense, Flatten, summary
+# %% tests id=cifar_conv_check points=1
+part("cifar_conv_check")
+from cnn_core.shapes import Conv, Dense, Flatten, Pool, summary
 
-_table = summary((3, 32, 32), [Conv(6, 3), Conv(12, 5), Conv(24, 3), Flatten(), Dense(10)])
-check_number("parameters of the three convolutions", conv_parameters, sum(r[2] for r in _table.rows[:3]))
-check_number("length of the flattened vector", flat_size, _table.rows[3][1][0])
-check_number("parameters of the dense layer", dense_parameters, _table.rows[4][2])
+_table = summary((3, 32, 32), [Conv(32, 3, padding=1), Pool(2), Conv(64, 3, padding=1), Pool(2), Flatten(),
+                               Dense(128), Dense(10)])
+check_number("parameters of the two convolutions", conv_parameters, _table.rows[0][2] + _table.rows[2][2])
+
+# %% tests id=cifar_flat_check points=1
+part("cifar_flat_check")
+check_number("length of the flattened vector", flat_size, _table.rows[4][1][0])
+
+# %% tests id=cifar_dense_check points=1
+part("cifar_dense_check")
+check_number("parameters of the two dense layers", dense_parameters, _table.rows[5][2] + _table.rows[6][2])
 
 # %% [markdown]
 # ## Part 4 (3 points): one training step in PyTorch
@@ -205,3 +216,103 @@ for _step in range(3):                     # three steps: forgetting zero_grad s
                  _reference_step(_twin, _x, _y, 0.1), rtol=1e-10)
     for (_name, _p), _q in zip(_model.named_parameters(), _twin.parameters()):
         check_close(f"parameter {_name} after step {_step + 1}", _p.detach(), _q.detach(), rtol=1e-10, atol=1e-12)
+
+# %% [markdown]
+# ## Part 5 (6 points): backpropagation through a convolution
+#
+# A convolution with stride $S$ and padding $P$ computes, for each output position,
+# $y_{n,k,i,j} = b_k + \sum_{c,u,v} w_{k,c,u,v}\, \tilde x_{n,c,iS+u,jS+v}$, where
+# $\tilde x$ is the input padded with $P$ zeros on each side. Given the loss's gradient with
+# respect to the output, $g = \partial L/\partial y$ of shape (N, K, Ho, Wo), write
+# `conv2d_backward(grad_output, x, weight, stride, padding)` returning `(dx, dw, db)`:
+#
+# - $\partial L/\partial b_k = \sum_{n,i,j} g_{n,k,i,j}$, shape (K,);
+# - $\partial L/\partial w_{k,c,u,v} = \sum_{n,i,j} g_{n,k,i,j}\, \tilde x_{n,c,iS+u,jS+v}$, shape of `weight`;
+# - $\partial L/\partial \tilde x_{n,c,p,q} = \sum_{k,i,j:\,iS+u=p,\,jS+v=q} g_{n,k,i,j}\, w_{k,c,u,v}$: each output
+#   position sends its gradient back to the window it read, weighted by the filter; then
+#   drop the padding to get `dx`, the shape of `x`.
+#
+# `x` is (N, C, H, W), `weight` is (K, C, F, F); assume the stride fits exactly.
+
+# %% solution id=conv2d_backward
+def conv2d_backward(grad_output, x, weight, stride=1, padding=0):
+    """grad_output (N, K, Ho, Wo), x (N, C, H, W), weight (K, C, F, F) -> (dx, dw, db)."""
+    ### BEGIN SOLUTION
+    g = np.asarray(grad_output, dtype=float)
+    x = np.asarray(x, dtype=float)
+    weight = np.asarray(weight, dtype=float)
+    n, c, h, w = x.shape
+    f = weight.shape[2]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(weight)
+    for i in range(g.shape[2]):
+        for j in range(g.shape[3]):
+            rows, cols = slice(i * stride, i * stride + f), slice(j * stride, j * stride + f)
+            dw += np.tensordot(g[:, :, i, j], xp[:, :, rows, cols], axes=([0], [0]))
+            dxp[:, :, rows, cols] += np.tensordot(g[:, :, i, j], weight, axes=([1], [0]))
+    dx = dxp[:, :, padding:padding + h, padding:padding + w]
+    return dx, dw, g.sum(axis=(0, 2, 3))
+    ### END SOLUTION
+
+# %% tests id=conv_backward_bias points=1
+part("conv_backward_bias")
+import torch
+import torch.nn.functional as F
+
+
+def _torch_grads(x, weight, bias, g, stride, padding):
+    """PyTorch's autograd: (dx, dw, db) of a convolution for the output gradient g."""
+    xt, wt, bt = (torch.from_numpy(a).requires_grad_() for a in (x, weight, bias))
+    F.conv2d(xt, wt, bt, stride=stride, padding=padding).backward(torch.from_numpy(g))
+    return xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
+
+
+_rng = np.random.default_rng(81)
+_x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
+_g = _rng.normal(size=(2, 4, 4, 4))                    # stride 2, padding 1: (7 + 2 - 3)/2 + 1 = 4
+_want = _torch_grads(_x, _w, _b, _g, 2, 1)
+forbid(conv2d_backward, NOT_ALLOWED)
+_got = conv2d_backward(_g, _x, _w, 2, 1)
+check_close("db, stride 2, padding 1", _got[2], _want[2], rtol=1e-9, atol=1e-10, inputs={"grad_output": _g})
+
+# %% tests id=conv_backward_weight points=2
+part("conv_backward_weight")
+forbid(conv2d_backward, NOT_ALLOWED)
+check_close("dw, stride 2, padding 1", conv2d_backward(_g, _x, _w, 2, 1)[1], _want[1], rtol=1e-9, atol=1e-10,
+            inputs={"x": _x, "grad_output": _g})
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(82)
+with quietly("dw on 12 random shapes, strides and paddings"):
+    for _ in range(12):
+        _s, _p, _f = int(_rng.integers(1, 3)), int(_rng.integers(0, 3)), int(_rng.choice([1, 3, 5]))
+        _out = int(_rng.integers(1, 4))
+        _h = (_out - 1) * _s + _f - 2 * _p
+        if _h < 1:
+            continue
+        _xr, _wr, _br = _rng.normal(size=(2, 2, _h, _h)), _rng.normal(size=(3, 2, _f, _f)), _rng.normal(size=3)
+        _gr = _rng.normal(size=(2, 3, _out, _out))
+        check_close(f"dw, {_h}x{_h}, {_f}x{_f} filter, stride {_s}, padding {_p}",
+                    conv2d_backward(_gr, _xr, _wr, _s, _p)[1], _torch_grads(_xr, _wr, _br, _gr, _s, _p)[1],
+                    rtol=1e-9, atol=1e-10, inputs={"x": _xr, "grad_output": _gr, "stride": _s, "padding": _p})
+### END HIDDEN TESTS
+
+# %% tests id=conv_backward_input points=3
+part("conv_backward_input")
+forbid(conv2d_backward, NOT_ALLOWED)
+check_close("dx, stride 2, padding 1", conv2d_backward(_g, _x, _w, 2, 1)[0], _want[0], rtol=1e-9, atol=1e-10,
+            inputs={"x": _x, "weight": _w, "grad_output": _g})
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(83)
+with quietly("dx on 12 random shapes, strides and paddings"):
+    for _ in range(12):
+        _s, _p, _f = int(_rng.integers(1, 3)), int(_rng.integers(0, 3)), int(_rng.choice([1, 3, 5]))
+        _out = int(_rng.integers(1, 4))
+        _h = (_out - 1) * _s + _f - 2 * _p
+        if _h < 1:
+            continue
+        _xr, _wr, _br = _rng.normal(size=(2, 2, _h, _h)), _rng.normal(size=(3, 2, _f, _f)), _rng.normal(size=3)
+        _gr = _rng.normal(size=(2, 3, _out, _out))
+        check_close(f"dx, {_h}x{_h}, {_f}x{_f} filter, stride {_s}, padding {_p}",
+                    conv2d_backward(_gr, _xr, _wr, _s, _p)[0], _torch_grads(_xr, _wr, _br, _gr, _s, _p)[0],
+                    rtol=1e-9, atol=1e-10, inputs={"x": _xr, "grad_output": _gr, "stride": _s, "padding": _p})
+### END HIDDEN TESTS

@@ -4,19 +4,20 @@
 # Batch normalization standardises each channel with the statistics of the batch while
 # training, keeps running averages of them, and uses those averages at inference. Layer
 # normalization standardises each example on its own. You will write both in NumPy,
-# including the running averages and the inference mode, and compare them.
+# including the running averages and the inference mode, measure how they differ with a
+# batch of one image, and write batch norm's backward pass.
 #
-# **Rules.** In parts 1 to 3 write NumPy only: `cnn_core.reference` and PyTorch may not be
-# used in `batch_norm_train`, `batch_norm_eval` and `layer_norm` (the test inspects your
+# **Rules.** In parts 1 to 3 and 5 write NumPy only: `cnn_core.reference` and PyTorch may not
+# be used in `batch_norm_train`, `batch_norm_eval`, `layer_norm` and `batch_norm_backward` (the test inspects your
 # functions, and the grading sandbox also hides those modules from your code). The tests use
 # PyTorch to compute the expected answers. Tests print `PASS ...` or say what was expected,
 # what you gave and for which input; hidden tests run when your work is graded.
 #
-# Points: part 1 (5), part 2 (3), part 3 (3), part 4 (2): 13 in all.
+# Points: part 1 (5), part 2 (3), part 3 (3), part 4 (2), part 5 (3): 16 in all.
 
 # %% locked id=setup
 import numpy as np
-from cnn_core.grading import check_choice, check_close, check_option, forbid, part, quietly
+from cnn_core.grading import check_close, check_number, forbid, part, quietly
 
 NOT_ALLOWED = ["cnn_core.reference", "cnn_core.torch_ops", "torch"]
 
@@ -168,25 +169,90 @@ check_close("layer norm of a batch of one", layer_norm(_x), F.layer_norm(torch.f
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Part 4 (2 points): batch norm or layer norm?
+# ## Part 4 (2 points): a batch of one image
 #
-# You must train with a batch of **one** image per step (the images are huge). Which is right?
-# Store a letter as a string in `norm_choice`.
+# You must train with a batch of **one** image per step (the images are huge). Batch norm in
+# training mode still normalises each channel, over that image's H x W values; at test time
+# it uses the running averages instead, so the same image gives another output. Layer norm
+# computes the same thing in both modes. Measure it, with your functions of parts 1 to 3,
+# on the single image `one_image` and the running statistics below (gamma 1, beta 0):
 #
-# - (a) batch norm in training mode still works: its statistics come from the channel's H x W values,
-#   but they describe a single image, so the running averages are noisy and train and test behave
-#   differently; layer norm behaves the same in training and at test time;
-# - (b) layer norm needs a batch of at least 2;
-# - (c) the two are the same thing when N = 1.
+# - `bn_gap`: the largest absolute difference between batch norm's output in training mode
+#   and in inference mode;
+# - `ln_gap`: the same for your `layer_norm` "in training" and "at test time" (there is one
+#   function for both: what must the difference be?).
 
-# %% solution id=norm_choice
+# %% locked id=one_image
+one_image = np.random.default_rng(90).normal(loc=2.0, scale=3.0, size=(1, 3, 5, 5))
+one_running_mean, one_running_var = np.zeros(3), np.ones(3)
+
+# %% solution id=one_image_gaps
 ### BEGIN SOLUTION
-norm_choice = "a"
+bn_gap = float(np.abs(batch_norm_train(one_image, np.ones(3), np.zeros(3), one_running_mean, one_running_var)[0]
+                      - batch_norm_eval(one_image, np.ones(3), np.zeros(3), one_running_mean,
+                                        one_running_var)).max())
+ln_gap = float(np.abs(layer_norm(one_image) - layer_norm(one_image)).max())   # one function for both modes
 ### END SOLUTION
 
-# %% tests id=norm_choice_check points=2
-part("norm_choice_check")
-check_option("batch of one", norm_choice, ["a", "b", "c"])
-### BEGIN HIDDEN TESTS
-check_choice("batch of one", norm_choice, "a", ["a", "b", "c"])
-### END HIDDEN TESTS
+# %% tests id=one_image_gaps_check points=2
+part("one_image_gaps_check")
+import torch
+from torch import nn
+
+_bn = nn.BatchNorm2d(3).double()
+_t = torch.from_numpy(one_image)
+with torch.no_grad():
+    _train = _bn.train()(_t)
+    _bn.running_mean.zero_()
+    _bn.running_var.fill_(1.0)
+    _eval = _bn.eval()(_t)
+check_number("batch norm, one image: training output minus inference output, largest", bn_gap,
+             float((_train - _eval).abs().max()), rtol=1e-8)
+check_number("layer norm, one image: the same difference", ln_gap, 0.0, atol=1e-12)
+
+# %% [markdown]
+# ## Part 5 (3 points): batch norm backward
+#
+# In training mode the mean and variance depend on every example of the batch, so each
+# input's gradient depends on all of them. With $\hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}$
+# per channel, $y = \gamma \hat x + \beta$, and $m$ values per channel (N x H x W):
+#
+# $$\frac{\partial L}{\partial x} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}
+#   \left(m\,g - \sum g - \hat x \sum g\,\hat x\right),\qquad
+#   \frac{\partial L}{\partial \gamma} = \sum g\,\hat x,\qquad \frac{\partial L}{\partial \beta} = \sum g$$
+#
+# (sums over N, H and W, per channel). Write `batch_norm_backward(grad_output, x, gamma,
+# eps=1e-5)` returning `(dx, dgamma, dbeta)` for x of shape (N, C, H, W).
+
+# %% solution id=batch_norm_backward
+def batch_norm_backward(grad_output, x, gamma, eps=1e-5):
+    """grad_output, x: (N, C, H, W); gamma: (C,). Returns (dx, dgamma (C,), dbeta (C,))."""
+    ### BEGIN SOLUTION
+    g = np.asarray(grad_output, dtype=float)
+    x = np.asarray(x, dtype=float)
+    axes, shape = (0, 2, 3), (1, -1, 1, 1)
+    m = x.size // x.shape[1]
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    xhat = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    dbeta = g.sum(axis=axes)
+    dgamma = (g * xhat).sum(axis=axes)
+    dx = (np.reshape(gamma, shape) / (m * np.sqrt(var.reshape(shape) + eps))
+          * (m * g - dbeta.reshape(shape) - xhat * dgamma.reshape(shape)))
+    return dx, dgamma, dbeta
+    ### END SOLUTION
+
+# %% tests id=batch_norm_backward_check points=3
+part("batch_norm_backward_check")
+import torch
+import torch.nn.functional as F
+
+forbid(batch_norm_backward, NOT_ALLOWED)
+_rng = np.random.default_rng(95)
+_x, _gamma, _beta = _rng.normal(size=(4, 3, 5, 5)), _rng.normal(size=3), _rng.normal(size=3)
+_g = _rng.normal(size=_x.shape)
+_xt, _gt, _bt = (torch.from_numpy(a).requires_grad_() for a in (_x, _gamma, _beta))
+F.batch_norm(_xt, None, None, _gt, _bt, training=True, eps=1e-5).backward(torch.from_numpy(_g))
+_dx, _dgamma, _dbeta = batch_norm_backward(_g, _x, _gamma)
+check_close("dbeta", _dbeta, _bt.grad.numpy(), rtol=1e-9, atol=1e-10, inputs={"grad_output": _g})
+check_close("dgamma", _dgamma, _gt.grad.numpy(), rtol=1e-9, atol=1e-10, inputs={"x": _x, "grad_output": _g})
+check_close("dx", _dx, _xt.grad.numpy(), rtol=1e-8, atol=1e-10, inputs={"x": _x, "gamma": _gamma})

@@ -16,7 +16,7 @@
 
 # %% locked id=setup
 import numpy as np
-from cnn_core.grading import check_choice, check_close, check_equal, check_option, forbid, part, quietly
+from cnn_core.grading import check_close, check_equal, check_number, forbid, part, quietly
 
 NOT_ALLOWED = ["cnn_core.reference", "cnn_core.torch_ops", "torch"]
 
@@ -182,22 +182,34 @@ with quietly("early stopping on 30 random validation curves"):
 # %% [markdown]
 # ## Part 4 (2 points): dropout at test time
 #
-# Why does *inverted* dropout need no change to the network at test time? Store a letter
-# as a string in `dropout_choice`.
+# Inverted dropout drops a unit with probability `p` while training and multiplies the
+# units it keeps by 1/(1 - p); at test time it does nothing. Take `p = 0.25` and a unit whose
+# value is 2.0. As arithmetic, give:
 #
-# - (a) because the kept units were scaled by 1/(1 - p) during training, the expected input
-#   of every next-layer unit is already the same as with all units present;
-# - (b) because at test time the same random mask is reused;
-# - (c) because the weights are multiplied by p after training.
+# - `kept_value`: the unit's value in training when it is kept;
+# - `train_mean`: its expected value in training (over the random drops). Compare it with
+#   the value the next layer sees at test time, 2.0: that is why no change is needed then.
 
-# %% solution id=dropout_choice
+# %% solution id=dropout_test_time
 ### BEGIN SOLUTION
-dropout_choice = "a"
+kept_value = 2.0 / (1 - 0.25)
+train_mean = 0.25 * 0.0 + (1 - 0.25) * kept_value
 ### END SOLUTION
 
-# %% tests id=dropout_choice_check points=2
-part("dropout_choice_check")
-check_option("inverted dropout at test time", dropout_choice, ["a", "b", "c"])
-### BEGIN HIDDEN TESTS
-check_choice("inverted dropout at test time", dropout_choice, "a", ["a", "b", "c"])
-### END HIDDEN TESTS
+# %% tests id=dropout_kept_check points=1
+part("dropout_kept_check")
+import torch
+
+_p, _a = 0.25, 2.0
+torch.manual_seed(10)
+_y = torch.nn.functional.dropout(torch.full((10_000,), _a, dtype=torch.float64), p=_p, training=True)
+check_number("the value of a kept unit", kept_value, float(_y[_y > 0][0]), rtol=1e-12)
+
+# %% tests id=dropout_mean_check points=1
+part("dropout_mean_check")
+import torch
+
+torch.manual_seed(10)
+_y = torch.nn.functional.dropout(torch.full((10_000,), 2.0, dtype=torch.float64), p=0.25, training=True)
+check_number("its expected value in training", train_mean, 2.0, rtol=1e-12)
+check_number("the mean of 10,000 dropped-out copies, for comparison", float(_y.mean()), 2.0, rtol=0.03)

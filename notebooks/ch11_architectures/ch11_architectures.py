@@ -37,16 +37,30 @@ lenet_dense = (16 * 5 * 5 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10)
 lenet_total = lenet_conv + lenet_dense
 ### END SOLUTION
 
-# %% tests id=lenet_counts_check points=3
-part("lenet_counts_check")
+# %% tests id=lenet_conv_check points=1
+part("lenet_conv_check")
 from cnn_core.models import lenet5
 
 _model = lenet5()
 _count = lambda modules: sum(p.numel() for m in modules for p in m.parameters())  # noqa: E731
 check_number("parameters of LeNet-5's convolutions", lenet_conv,
              _count([m for m in _model.modules() if isinstance(m, nn.Conv2d)]))
+
+# %% tests id=lenet_dense_check points=1
+part("lenet_dense_check")
+from cnn_core.models import lenet5
+
+_model = lenet5()
+_count = lambda modules: sum(p.numel() for m in modules for p in m.parameters())  # noqa: E731
 check_number("parameters of LeNet-5's dense layers", lenet_dense,
              _count([m for m in _model.modules() if isinstance(m, nn.Linear)]))
+
+# %% tests id=lenet_total_check points=1
+part("lenet_total_check")
+from cnn_core.models import lenet5
+
+_model = lenet5()
+_count = lambda modules: sum(p.numel() for m in modules for p in m.parameters())  # noqa: E731
 check_number("all of LeNet-5", lenet_total, _count([_model]))
 
 # %% [markdown]
@@ -149,10 +163,15 @@ params_two_3x3 = 2 * 3 * 3 * 64 * 64
 rf_three_3x3 = 3 + 2 + 2
 ### END SOLUTION
 
-# %% tests id=stacked_check points=2
-part("stacked_check")
+# %% tests id=stacked_params_check points=1
+part("stacked_params_check")
 from cnn_core.shapes import conv_params, receptive_field
 
 check_number("one 5x5 layer, 64 -> 64, no bias", params_5x5, conv_params(64, 64, 5, bias=False))
 check_number("two 3x3 layers, 64 -> 64, no bias", params_two_3x3, 2 * conv_params(64, 64, 3, bias=False))
+
+# %% tests id=stacked_rf_check points=1
+part("stacked_rf_check")
+from cnn_core.shapes import conv_params, receptive_field
+
 check_number("receptive field of three 3x3 layers", rf_three_3x3, receptive_field([(3, 1)] * 3))

@@ -1,5 +1,5 @@
 # A plausible wrong submission, used by tests/notebooks to check partial credit.
-# expected_failures: residual_block_check, stacked_check
+# expected_failures: residual_block_check, stacked_rf_check
 #
 # Mistakes: the residual block forgets the shortcut (a plain two-layer block), and the
 # receptive field of three 3x3 layers is taken as 3 * 3.

@@ -30,22 +30,23 @@ labels = {name: s.labels for name, s in splits.items()}
 # ## Part 1 (2 points): a shuffled dev set barely sees the target
 #
 # The notes' example: 100,000 web images (source) and 8,000 images from the phone app
-# (target) are shuffled together and split 96:2:2, so the dev set is 2,000 random images of
-# the 108,000. How many target images does the dev set hold on average? Write the
-# arithmetic in `expected_target_in_dev`.
+# (target) are shuffled together and split 96:2:2, so the dev set is 2% of the 108,000
+# images, chosen at random (the notes say 2,000 images; 2% is 2,160). How many target images
+# does that dev set hold on average? Write the arithmetic in `expected_target_in_dev`.
 
 # %% solution id=shuffled_dev
 ### BEGIN SOLUTION
-expected_target_in_dev = 2000 * 8000 / 108000
+expected_target_in_dev = 0.02 * 108000 * 8000 / 108000
 ### END SOLUTION
 
 # %% tests id=shuffled_dev_check points=2
 part("shuffled_dev_check")
 from scipy.stats import hypergeom
 
-# drawing 2,000 of 108,000 images without replacement, 8,000 of which are target
-check_number("expected target images in a 2,000-image dev set", expected_target_in_dev,
-             hypergeom(M=108_000, n=8_000, N=2_000).mean(), rtol=1e-9)
+# drawing 2% of 108,000 images without replacement, 8,000 of which are target
+_dev = round(0.02 * 108_000)
+check_number(f"expected target images in a {_dev:,}-image dev set", expected_target_in_dev,
+             hypergeom(M=108_000, n=8_000, N=_dev).mean(), rtol=1e-9)
 
 # %% [markdown]
 # ## Part 2 (4 points): variance and data mismatch
@@ -153,20 +154,22 @@ check_close("digit domain shift: bias, variance, mismatch", _as_list(digit_error
 # The mismatch dominates and no more target images can be collected. What do the notes
 # advise? Store a letter as a string in `mismatch_choice`.
 #
-# - (a) study the dev errors to see how target images differ (error analysis), then make
-#   training images that look like them (artificial data synthesis: here, blur and upscale
-#   some source digits);
-# - (b) add more source images;
-# - (c) move some dev images into the bridge set.
+# - (a) add more source images: more training data lowers the error;
+# - (b) study the dev errors to see how target images differ (error analysis), then make
+#   training images that look like them (artificial data synthesis);
+# - (c) move some of the dev set's target images into the training set, to train on the
+#   target distribution.
 
 # %% solution id=mismatch_choice
 ### BEGIN SOLUTION
-mismatch_choice = "a"
+mismatch_choice = "b"
 ### END SOLUTION
 
 # %% tests id=mismatch_choice_check points=2
 part("mismatch_choice_check")
 check_option("reducing the mismatch", mismatch_choice, ["a", "b", "c"])
 ### BEGIN HIDDEN TESTS
-check_choice("reducing the mismatch", mismatch_choice, "a", ["a", "b", "c"])
+# (a) lowers variance, not mismatch (the bridge set already generalises); (c) shrinks the dev
+# set that defines the goal, and helps little with so few images
+check_choice("reducing the mismatch", mismatch_choice, "b", ["a", "b", "c"])
 ### END HIDDEN TESTS

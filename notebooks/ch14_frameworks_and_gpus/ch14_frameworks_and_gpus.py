@@ -52,15 +52,17 @@ for _dtype, _tol in [(np.float64, 1e-10), (np.float32, 1e-5)]:
 # ## Part 2 (3 points): device-agnostic inference
 #
 # Write `predict(model, x, device)`: move the model and the batch `x` (a CPU tensor) to
-# `device`, run the model in evaluation mode without tracking gradients, and return the
-# predicted classes (the argmax of the outputs) as a CPU tensor.
+# `device`, run the model in evaluation mode without tracking gradients, and return
+# `(classes, probabilities)` as CPU tensors: the predicted class of each image (the argmax
+# of the outputs) and the softmax of the outputs.
 
 # %% solution id=predict
 def predict(model, x, device):
     ### BEGIN SOLUTION
     model = model.to(device).eval()
     with torch.no_grad():
-        return model(x.to(device)).argmax(dim=1).cpu()
+        out = model(x.to(device))
+    return out.argmax(dim=1).cpu(), torch.softmax(out, dim=1).cpu()
     ### END SOLUTION
 
 # %% tests id=predict_check points=3
@@ -68,12 +70,14 @@ part("predict_check")
 torch.manual_seed(14)
 _model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Dropout(0.5), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))
 _x = torch.randn(6, 1, 8, 8)
-_expected = _model.eval()(_x).argmax(dim=1)
+with torch.no_grad():
+    _out = _model.eval()(_x)
 _model.train()                                       # predict() must switch dropout off itself
-_got = predict(_model, _x, "cpu")
-check_equal("predicted classes of 6 images", _got, _expected)
-check_true("the result lives on the CPU", _got.device.type == "cpu")
-check_true("no gradient is tracked", not _got.requires_grad)
+_classes, _probabilities = predict(_model, _x, "cpu")
+check_equal("predicted classes of 6 images", _classes, _out.argmax(dim=1))
+check_close("class probabilities", _probabilities, torch.softmax(_out, dim=1), rtol=1e-5, atol=1e-7)
+check_true("the results live on the CPU", _classes.device.type == "cpu" and _probabilities.device.type == "cpu")
+check_true("no gradient is tracked (the probabilities carry no autograd graph)", not _probabilities.requires_grad)
 
 # %% [markdown]
 # ## Part 3 (2 points): why GPUs?
@@ -99,19 +103,23 @@ check_number("multiply-adds of VGG-16's first layer", vgg_first_layer_macs, conv
 # The notes list Caffe, Theano, Torch (Lua), TensorFlow and Keras. Which is true today?
 # Store a letter as a string in `frameworks_choice`.
 #
-# - (a) Theano and Caffe are no longer developed, Lua Torch became PyTorch, and Keras runs on
-#   several back ends; PyTorch, JAX and TensorFlow are the main frameworks;
-# - (b) Theano is the most used framework for research;
-# - (c) PyTorch only runs on GPUs.
+# - (a) Keras is a front end of TensorFlow only, Torch (Lua) is still developed beside
+#   PyTorch, and Caffe is the usual choice for new research code;
+# - (b) TensorFlow replaced PyTorch in research, Theano's successor is JAX, and Keras was
+#   merged into PyTorch;
+# - (c) Theano and Caffe are no longer developed, Lua Torch gave way to PyTorch, Keras runs on
+#   several back ends, and PyTorch, JAX and TensorFlow lead.
 
 # %% solution id=frameworks_choice
 ### BEGIN SOLUTION
-frameworks_choice = "a"
+frameworks_choice = "c"
 ### END SOLUTION
 
 # %% tests id=frameworks_choice_check points=2
 part("frameworks_choice_check")
 check_option("frameworks today", frameworks_choice, ["a", "b", "c"])
 ### BEGIN HIDDEN TESTS
-check_choice("frameworks today", frameworks_choice, "a", ["a", "b", "c"])
+# (a) Keras 3 runs on JAX, PyTorch and TensorFlow; Lua Torch is no longer developed.
+# (b) PyTorch is the most used framework in research; JAX is Google's, not Theano's successor.
+check_choice("frameworks today", frameworks_choice, "c", ["a", "b", "c"])
 ### END HIDDEN TESTS

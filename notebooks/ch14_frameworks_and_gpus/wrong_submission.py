@@ -13,4 +13,5 @@ def conv2d_fast(x, weight, bias, stride=1, padding=0, device="cpu"):
 def predict(model, x, device):
     model = model.to(device)
     with torch.no_grad():
-        return model(x.to(device)).argmax(dim=1).cpu()
+        out = model(x.to(device))
+    return out.argmax(dim=1).cpu(), torch.softmax(out, dim=1).cpu()

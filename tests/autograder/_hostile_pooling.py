@@ -2,14 +2,15 @@
 
 Points (stated in the assignment's introduction): part 1 ``max_pool`` 4 (max_pool_forward 2 +
 max_pool_overlap 2), part 2 ``max_pool_backward`` 5 (plain 2 + overlap 3), part 3
-``avg_window`` 2, part 4 ``pool_choice`` 2: 13 in all.
+``avg_window`` 2, part 4 ``avg_pool_backward`` 4 (avg_pool_backward_check 2 +
+unchanged_fraction_check 2): 15 in all.
 
 Each attack below tries to earn part 1's points without writing max pooling: by reaching the
 course's reference or PyTorch (which the part forbids) through some indirection, or by
 reading what the tests expect out of the process the tests run in. Its *twin* is an honest
 submission built the same way (the same indirection, the same introspection) around the
 student's own code: it must score everything, so a grader that simply punished the
-construction would fail the twin. An attack scores 13 - 4 = 9: part 1 is lost, and nothing
+construction would fail the twin. An attack scores 15 - 4 = 11: part 1 is lost, and nothing
 else is touched. The crash cases are broken in ways that must not stop the batch, each
 with the score its answers really earn.
 """
@@ -22,11 +23,11 @@ from ._hostile import ROOT, Case
 
 ASSIGNMENT = "ch07_pooling"
 TEMPLATE_PATH = ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-PART = {"max_pool": 4.0, "max_pool_backward": 5.0, "avg_window": 2.0, "pool_choice": 2.0}
-TOTAL = 13.0
+PART = {"max_pool": 4.0, "max_pool_backward": 5.0, "avg_window": 2.0, "avg_pool_backward": 4.0}
+TOTAL = 15.0
 ATTACKED = TOTAL - PART["max_pool"]
 CELLS = {"max_pool_forward", "max_pool_overlap", "max_pool_backward_plain", "max_pool_backward_overlap",
-         "avg_window_check", "pool_choice_check"}
+         "avg_window_check", "avg_pool_backward_check", "unchanged_fraction_check"}
 
 
 def template() -> dict:

@@ -11,7 +11,8 @@ from .conftest import SUITES, TEST_LIMITS
 
 CASES = {f"{suite.ASSIGNMENT}/{case.name}": (suite, case) for suite in SUITES for case in suite.cases()}
 CH02_CELLS = {"correlate2d_edge", "correlate2d_random", "conv2d_basic", "conv2d_stride_padding", "conv2d_random",
-              "output_sizes_check", "flip_choice_check", "torch_layer_check"}
+              "output_size_a_check", "output_size_b_check", "output_params_c_check", "flip_choice_check",
+              "torch_layer_check"}
 
 
 def test_the_suite_is_big_enough():

@@ -142,3 +142,35 @@ def test_every_answer_name_is_given_in_the_text(assignment):
                 [e.id for t in getattr(node, "targets", []) if isinstance(t, ast.Tuple) for e in t.elts]
             for name in names:
                 assert re.search(rf"`{name}[`(]", text), f"{_nbg(cell)['grade_id']}: the text never names `{name}`"
+
+
+def test_few_choices_remain_and_their_keys_are_not_guessable():
+    """Multiple choice gave way to computed tasks; the few choices left do not share a key, and
+    the key is not simply the longest option."""
+    keys = []
+    for assignment in ASSIGNMENTS:
+        for cell in _test_cells(assignment):
+            for node in ast.walk(ast.parse(cell["source"])):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_choice" \
+                        and len(node.args) >= 3 and isinstance(node.args[2], ast.Constant):
+                    keys.append((assignment, node.args[2].value))
+    assert len(keys) <= 5, f"{len(keys)} fixed-key choices: {keys}"
+    assert len({k for _, k in keys}) > 1 or len(keys) <= 1, f"every choice has the key {keys[0][1]!r}"
+    for assignment, key in keys:
+        text = " ".join(c["source"] for c in _cells(assignment) if c["cell_type"] == "markdown")
+        options = dict(re.findall(r"- \(([a-e])\) (.*?)(?=\s- \([a-e]\)|\n\n|$)", text, re.S))
+        if key in options and len(options) > 1:
+            longest = max(options, key=lambda k: len(options[k]))
+            assert not (longest == key and all(len(options[key]) > 1.5 * len(v) for k, v in options.items() if k != key)), \
+                f"{assignment}: the key ({key}) is by far the longest option"
+
+
+def test_every_template_can_be_planned_by_the_grader():
+    """The grader reads each test cell's forbidden modules from its source (autograder/judge.py)."""
+    from autograder.judge import plan_notebook
+    from autograder.rebuild import rebuild
+
+    for assignment in ASSIGNMENTS:
+        template = source_notebook(assignment)
+        plan = plan_notebook(rebuild(template, None, use_template_answers=True).cells, template)
+        assert plan.answer_names, assignment
