@@ -38,7 +38,7 @@ import signal
 import sys
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import cnn_core
@@ -69,6 +69,19 @@ class Limits:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def for_template(self, template: dict) -> "Limits":
+        """These limits, with the times an assignment asks for in its notebook's metadata
+        (``"autograder": {"cell_seconds": 900, "notebook_seconds": 1800}``: a capstone that
+        trains a network) when they are longer. An assignment can ask for more time, never
+        less, and nothing else."""
+        asked = (template.get("metadata") or {}).get("autograder") or {}
+        times = {}
+        for key in ("cell_seconds", "notebook_seconds"):
+            value = asked.get(key) if isinstance(asked, dict) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > getattr(self, key):
+                times[key] = float(min(value, 6 * 3600))
+        return replace(self, **times) if times else self
 
 
 class SandboxUnavailable(RuntimeError):

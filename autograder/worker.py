@@ -77,7 +77,7 @@ class Worker:
                 os._exit(code)
         os.close(write_fd)
         lines, buffer = [], b""
-        deadline = time.monotonic() + self.limits.notebook_seconds + MARGIN_SECONDS
+        deadline = time.monotonic() + self.limits.for_template(self.templates[name]).notebook_seconds + MARGIN_SECONDS
         killed = False
         while True:
             remaining = deadline - time.monotonic()
@@ -167,7 +167,7 @@ def grade_notebook(worker: Worker, name: str, data: bytes | None, report=None) -
         notes += [problem] if problem else []
     notes += built.notes
     plan = worker.plans[name]
-    results = grade_cells(built.cells, template, plan, worker.servers, worker.limits, report)
+    results = grade_cells(built.cells, template, plan, worker.servers, worker.limits.for_template(template), report)
     return _scores(built, results, plan, template, notes, time.monotonic() - t0)
 
 
@@ -198,7 +198,8 @@ def _timed_out(worker: Worker, name: str, data, finished: list[dict]) -> dict:
     results = [CellResult(**c) for c in finished]
     for cell in built.cells[len(results):]:
         results.append(CellResult(cell["index"], cell["kind"], cell["grade_id"], status="timeout", ename="Timeout",
-                                  evalue=f"the notebook ran longer than {worker.limits.notebook_seconds:g} s"))
+                                  evalue=f"the notebook ran longer than "
+                                         f"{worker.limits.for_template(template).notebook_seconds:g} s"))
     result = _scores(built, results, worker.plans[name], template, list(built.notes), worker.limits.notebook_seconds)
     result["notes"].append("the notebook ran out of time; the cells that had not finished score 0")
     result["flags"].append("timeout")

@@ -84,7 +84,8 @@ class WorkerProcess:
         """{"result": ...} or {"fault": ...} for one notebook (None: the template's solution)."""
         message = {"op": "grade", "notebook": notebook,
                    "data": None if data is None else base64.b64encode(data).decode("ascii")}
-        seconds = self.limits.notebook_seconds + 2 * MARGIN_SECONDS
+        template = self.setup["templates"].get(notebook, {})
+        seconds = self.limits.for_template(template).notebook_seconds + 2 * MARGIN_SECONDS
         for attempt in (1, 2):
             try:
                 return self._ask(message, seconds, f"grade {notebook}.ipynb")

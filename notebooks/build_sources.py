@@ -13,6 +13,10 @@ starting with a header line:
 - ``# %% tests id=<grade_id> points=<n>``: an autograded test cell, with hidden tests
   between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``.
 
+Before the first cell, a line ``# autograder: cell_seconds=900 notebook_seconds=1800`` asks
+the course's grader for more time for this assignment (a capstone that trains a network);
+it goes to the notebook's metadata (``autograder/sandbox.py``, ``Limits.for_template``).
+
 The student version is never written by hand: ``nbgrader generate_assignment`` makes it.
 
 Usage: ``python notebooks/build_sources.py`` (rebuild all) or ``--check`` (fail if stale).
@@ -79,7 +83,17 @@ def _nbgrader(cell: dict) -> dict | None:
     return meta
 
 
-def to_notebook(cells: list[dict]) -> dict:
+def grader_settings(text: str) -> dict:
+    """The ``# autograder: key=value ...`` line before the first cell, as numbers."""
+    for line in text.splitlines():
+        if HEADER.match(line):
+            break
+        if line.startswith("# autograder:"):
+            return {k: float(v) for k, v in (w.split("=", 1) for w in line.split(":", 1)[1].split())}
+    return {}
+
+
+def to_notebook(cells: list[dict], settings: dict | None = None) -> dict:
     """The nbformat 4 JSON of the source notebook (no outputs, no execution counts)."""
     out = []
     for i, cell in enumerate(cells):
@@ -92,15 +106,17 @@ def to_notebook(cells: list[dict]) -> dict:
         if cell["cell_type"] == "code":
             entry.update(execution_count=None, outputs=[])
         out.append(entry)
-    return {"cells": out,
-            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                         "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                "language_info": {"name": "python"}}
+    if settings:
+        metadata["autograder"] = settings
+    return {"cells": out, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
 def render(source: Path) -> str:
     """The text of the ``.ipynb`` built from ``source``."""
-    return json.dumps(to_notebook(parse(source.read_text())), indent=1, ensure_ascii=False) + "\n"
+    text = source.read_text()
+    return json.dumps(to_notebook(parse(text), grader_settings(text)), indent=1, ensure_ascii=False) + "\n"
 
 
 def assignments() -> list[Path]:

@@ -39,6 +39,13 @@ def graded_cells(nb: dict) -> list[dict]:
     return [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
 
 
+def cell_timeout(assignment: str) -> int:
+    """nbgrader's ``Execute.timeout`` for an assignment: 120 s, or the longer time the
+    notebook's metadata asks the course's grader for (the capstone trains a network)."""
+    asked = source_notebook(assignment)["metadata"].get("autograder", {}).get("cell_seconds", 0)
+    return int(max(120, asked))
+
+
 def max_score(assignment: str) -> float:
     return float(sum(c["metadata"]["nbgrader"]["points"] for c in graded_cells(source_notebook(assignment))))
 
@@ -68,7 +75,7 @@ class Course:
             f"c.CourseDirectory.root = {str(root)!r}\n"
             f"c.CourseDirectory.db_url = {('sqlite:///' + str(self.db))!r}\n"
             "c.CourseDirectory.course_id = 'cnn-course'\n"
-            "c.Execute.timeout = 120\n")
+            f"c.Execute.timeout = {cell_timeout(self.assignment)}\n")
 
     def nbgrader(self, command: str, **options) -> None:
         """Run an nbgrader command through its Python API (``nbgrader.apps.NbGraderAPI``),
@@ -81,7 +88,7 @@ class Course:
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = "sqlite:///" + str(self.db)
         config.CourseDirectory.course_id = "cnn-course"
-        config.Execute.timeout = 120
+        config.Execute.timeout = cell_timeout(self.assignment)
         result = getattr(NbGraderAPI(config=config), command)(self.assignment, force=True, **options)
         if not result["success"]:
             raise AssertionError(f"nbgrader {command} failed:\n{result.get('error')}\n{result.get('log')}")
@@ -89,7 +96,7 @@ class Course:
     def nbgrader_cli(self, *args: str) -> subprocess.CompletedProcess:
         """The same through the command line (``python -m nbgrader ...``), as an instructor runs it."""
         proc = subprocess.run([*NBGRADER, *args, "--force"], cwd=self.root, capture_output=True, text=True,
-                              timeout=600)
+                              timeout=600 + 2 * cell_timeout(self.assignment))
         if proc.returncode:
             raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
         return proc
