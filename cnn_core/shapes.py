@@ -23,6 +23,7 @@ __all__ = [
     "pool_output_size",
     "conv_transpose_output_size",
     "same_padding",
+    "keras_same_padding",
     "conv_params",
     "linear_params",
     "conv_macs",
@@ -97,6 +98,29 @@ def same_padding(kernel_size: int, dilation: int = 1) -> int:
             f"(PyTorch's padding='same' puts the extra pixel on the right and bottom)"
         )
     return total // 2
+
+
+def keras_same_padding(n: int, kernel_size: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """The padding (before, after) of Keras' and TensorFlow's ``padding='same'`` along one
+    dimension: the output has ceil(N / S) pixels, at any stride.
+
+    The padding is whatever makes that true, (ceil(N/S) - 1) S + D(F - 1) + 1 - N in total
+    (never negative), with the odd pixel after (right, bottom). At stride 1 and odd
+    spans it is :func:`same_padding` on both sides; this is the rule behind the notes'
+    "output size = input size / stride".
+
+    >>> keras_same_padding(5, 3, stride=2)   # ceil(5/2) = 3 outputs
+    (1, 1)
+    >>> keras_same_padding(6, 3, stride=2)   # ceil(6/2) = 3 outputs: one pixel, on the right
+    (0, 1)
+    """
+    n = _whole(n, "input size", 1)
+    k = _whole(kernel_size, "kernel_size", 1)
+    s = _whole(stride, "stride", 1)
+    d = _whole(dilation, "dilation", 1)
+    out = -(-n // s)                                      # ceil(n / s)
+    total = max((out - 1) * s + d * (k - 1) + 1 - n, 0)
+    return total // 2, total - total // 2
 
 
 def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int | str = 0,

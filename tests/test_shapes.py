@@ -82,6 +82,32 @@ def test_same_padding_keeps_the_size_like_pytorch(n, k, d, use_string):
             shapes.same_padding(k, d)
 
 
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(1, 4), st.integers(1, 2))
+def test_keras_same_padding_gives_ceil_n_over_s_outputs_in_pytorch(n, k, s, d):
+    assume(d * (k - 1) + 1 <= n + d * (k - 1))
+    before, after = shapes.keras_same_padding(n, k, s, d)
+    assert 0 <= after - before <= 1
+    x = torch.nn.functional.pad(torch.zeros(1, 1, n, n), (before, after, before, after))
+    assume(x.shape[-1] >= d * (k - 1) + 1)
+    with torch.no_grad():
+        out = torch.nn.functional.conv2d(x, torch.zeros(1, 1, k, k), stride=s, dilation=d).shape[-1]
+    assert out == math.ceil(n / s)
+
+
+@given(st.integers(1, 30), st.integers(1, 6), st.integers(1, 2))
+def test_keras_same_padding_at_stride_1_is_pytorchs_same(n, k, d):
+    torch.manual_seed(0)
+    x, w = torch.randn(1, 1, n, n), torch.randn(1, 1, k, k)
+    before, after = shapes.keras_same_padding(n, k, 1, d)
+    ours = torch.nn.functional.conv2d(torch.nn.functional.pad(x, (before, after, before, after)), w, dilation=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.functional.conv2d(x, w, padding="same", dilation=d)
+    assert torch.allclose(ours, theirs, atol=1e-5)
+    if (d * (k - 1)) % 2 == 0:
+        assert before == after == shapes.same_padding(k, d)
+
+
 @given(st.integers(1, 40), st.integers(1, 6), st.one_of(st.none(), st.integers(1, 4)),
        st.integers(0, 3), st.integers(1, 2), st.booleans())
 def test_pool_output_size_like_pytorch(n, k, s, p, d, ceil_mode):

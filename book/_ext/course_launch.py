@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sphinx.util import logging
 
-from course_site import Location, chapter_notebook, locate
+from course_site import Location, chapter_notebook, launch_text, locate
 
 LOGGER = logging.getLogger(__name__)
 PROVIDERS = ("binderhub_url", "colab_url", "jupyterhub_url")
@@ -27,6 +27,8 @@ def configure(app, config) -> None:
     buttons = dict(options.get("launch_buttons") or {})
     location = locate(Path(app.confdir), jupyterhub_url=buttons.get("jupyterhub_url", ""))
     app.course_location = location
+    # what the front page says about launching, as it is on this build (book/intro.md)
+    config.myst_substitutions = {**(config.myst_substitutions or {}), **launch_text(location)}
     if not location.url:
         options["launch_buttons"] = {}
         LOGGER.info(f"course_launch: no launch buttons ({location.reason})")

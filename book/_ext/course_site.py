@@ -103,3 +103,34 @@ def locate(root: Path, jupyterhub_url: str = "", environ=os.environ) -> Location
     branch = environ.get("COURSE_REPOSITORY_BRANCH") or _git(root, "symbolic-ref", "--short", "HEAD") or "main"
     site_branch = environ.get("COURSE_SITE_BRANCH") or "gh-pages"
     return Location(url=url, branch=branch, site_branch=site_branch, jupyterhub_url=hub)
+
+
+def launch_text(location: Location) -> dict[str, str]:
+    """What the front page says about launching a chapter, as it is on *this* build: MyST
+    substitutions ``launch`` (a paragraph) and ``repository`` (a link, or a sentence saying
+    there is none). The site has launch buttons exactly when ``location.url`` is set."""
+    if not location.url:
+        return {
+            "launch": ("This copy of the site was built without a public GitHub repository, so its "
+                       "chapters have **no launch buttons** (the build says why: "
+                       f"{location.reason}). Download a chapter's notebook instead (the *Run this page "
+                       "yourself* link under each chapter's learning goals) and open it in the course's "
+                       "environment, as below. A site published from the course's GitHub repository "
+                       "(`make publish`) has a launch menu, a rocket icon, at the top of every chapter."),
+            "repository": "This build does not know the course's public repository.",
+        }
+    services = ["**Binder** starts a free JupyterLab session with everything installed and opens the "
+                "chapter as a notebook",
+                "**Colab** opens the chapter's notebook in Google Colab, whose first cell installs the "
+                "course package (Colab already has NumPy and PyTorch; a GPU runtime makes the PyTorch "
+                "chapters faster, and nothing requires one)"]
+    if location.jupyterhub_url:
+        services.append(f"**JupyterHub** opens it on your institution's hub, <{location.jupyterhub_url}>")
+    return {
+        "launch": ("Each chapter has a launch menu at the top of the page, the rocket icon: "
+                   + "; ".join(services) + ". A Binder session is thrown away when you leave it, and "
+                   "Colab keeps your changes only in a copy you save to your Drive: download what you "
+                   "want to keep."),
+        "repository": f"The course's repository is <{location.url}> (branch `{location.branch}`), "
+                      "also linked by the GitHub icon at the top of every page.",
+    }

@@ -9,14 +9,25 @@ concatenates their outputs along the channels:
 4. a 3x3 max pool (stride 1), then a 1x1 "projection".
 
 The 1x1 reductions are what keep it cheap: 6,624,904 parameters at 1000
-classes, against 61M for AlexNet. Every convolution is conv (no bias) ->
+classes, against 61M for AlexNet. By default every convolution is conv (no bias) ->
 batch norm -> ReLU, as in torchvision's GoogLeNet.
 
-Note on branch 3: the paper uses a 5x5 convolution there. torchvision's
-implementation (whose 6,624,904 parameters are the published count this
-course matches) uses 3x3, a known quirk kept for compatibility with its
-trained weights (pytorch/vision issue #906); ``branch3_kernel=5`` builds the paper's version
-(about 7.0M parameters).
+The 2014 paper's network differs from that default in two ways, and both are arguments:
+
+- ``batch_norm=False``: the paper had no batch normalization (it was published in 2015,
+  by Ioffe and Szegedy, and first used in Inception-v2). Every convolution is then
+  conv (with bias) -> ReLU, and the stem has the paper's two local response
+  normalizations (after the first max pool and after the 3x3 convolution; size 5,
+  alpha 1e-4, beta 0.75, the values of the BVLC Caffe model, since the paper gives none).
+  LRN has no parameters.
+- ``branch3_kernel=5``: the paper uses a 5x5 convolution in branch 3. torchvision's
+  implementation (whose 6,624,904 parameters are the count this course matches) uses
+  3x3, a known quirk kept for compatibility with its trained weights (pytorch/vision
+  issue #906).
+
+``GoogLeNet(batch_norm=False, branch3_kernel=5, dropout=0.4)`` is the paper's network
+without its two auxiliary classifiers. The paper gives no total parameter count; the
+tests derive it from the paper's Table 1 with ``cnn_core.shapes``.
 
 ``small=True``: one 3x3 convolution and one max pool as the stem (32x32 ->
 16x16), a quarter of every width; it takes 1x28x28 or 3x32x32 inputs on a CPU.
@@ -44,31 +55,33 @@ INCEPTION_CONFIG = {
 
 
 class BasicConv2d(nn.Sequential):
-    """conv (no bias) -> batch norm -> ReLU; keeps H, W when ``padding = kernel_size // 2``."""
+    """conv (no bias) -> batch norm -> ReLU, or with ``batch_norm=False`` conv (with bias) ->
+    ReLU as in the 2014 paper; keeps H, W when ``padding = kernel_size // 2``."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
-                 stride: int = 1, padding: int = 0) -> None:
-        super().__init__(
-            nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, padding=padding, bias=False),
-            nn.BatchNorm2d(out_channels, eps=0.001),
-            nn.ReLU(inplace=True),
-        )
+                 stride: int = 1, padding: int = 0, batch_norm: bool = True) -> None:
+        conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, padding=padding,
+                         bias=not batch_norm)
+        norm = [nn.BatchNorm2d(out_channels, eps=0.001)] if batch_norm else []
+        super().__init__(conv, *norm, nn.ReLU(inplace=True))
 
 
 class Inception(nn.Module):
     """(N, in_channels, H, W) -> (N, ch1x1 + ch3x3 + ch5x5 + pool_proj, H, W)."""
 
     def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int,
-                 ch5x5red: int, ch5x5: int, pool_proj: int, branch3_kernel: int = 3) -> None:
+                 ch5x5red: int, ch5x5: int, pool_proj: int, branch3_kernel: int = 3,
+                 batch_norm: bool = True) -> None:
         super().__init__()
-        self.branch1 = BasicConv2d(in_channels, ch1x1, 1)
-        self.branch2 = nn.Sequential(BasicConv2d(in_channels, ch3x3red, 1),
-                                     BasicConv2d(ch3x3red, ch3x3, 3, padding=1))
-        self.branch3 = nn.Sequential(BasicConv2d(in_channels, ch5x5red, 1),
+        bn = batch_norm
+        self.branch1 = BasicConv2d(in_channels, ch1x1, 1, batch_norm=bn)
+        self.branch2 = nn.Sequential(BasicConv2d(in_channels, ch3x3red, 1, batch_norm=bn),
+                                     BasicConv2d(ch3x3red, ch3x3, 3, padding=1, batch_norm=bn))
+        self.branch3 = nn.Sequential(BasicConv2d(in_channels, ch5x5red, 1, batch_norm=bn),
                                      BasicConv2d(ch5x5red, ch5x5, branch3_kernel,
-                                                 padding=branch3_kernel // 2))
+                                                 padding=branch3_kernel // 2, batch_norm=bn))
         self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
-                                     BasicConv2d(in_channels, pool_proj, 1))
+                                     BasicConv2d(in_channels, pool_proj, 1, batch_norm=bn))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         branches = (self.branch1, self.branch2, self.branch3, self.branch4)
@@ -79,33 +92,38 @@ class GoogLeNet(nn.Module):
     """Input (N, in_channels, H, W) -> logits (N, num_classes)."""
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, *, small: bool = False,
-                 branch3_kernel: int = 3, dropout: float = 0.2) -> None:
+                 branch3_kernel: int = 3, batch_norm: bool = True, dropout: float = 0.2) -> None:
         super().__init__()
         scale = 4 if small else 1
         cfg = {name: tuple(c // scale for c in row) for name, row in INCEPTION_CONFIG.items()}
+        bn = batch_norm
+        # the paper's local response normalizations (no parameters), only without batch norm
+        lrn = (lambda: []) if bn else (lambda: [nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75)])  # noqa: E731
         if small:   # 32 -> 16 (28 -> 14) before inception 3
-            self.stem = nn.Sequential(BasicConv2d(in_channels, 192 // scale, 3, padding=1),
+            self.stem = nn.Sequential(BasicConv2d(in_channels, 192 // scale, 3, padding=1, batch_norm=bn),
                                       nn.MaxPool2d(3, stride=2, ceil_mode=True))
         else:       # 224 -> 112 -> 56 -> 56 -> 28
             self.stem = nn.Sequential(
-                BasicConv2d(in_channels, 64, 7, stride=2, padding=3),
+                BasicConv2d(in_channels, 64, 7, stride=2, padding=3, batch_norm=bn),
                 nn.MaxPool2d(3, stride=2, ceil_mode=True),
-                BasicConv2d(64, 64, 1),
-                BasicConv2d(64, 192, 3, padding=1),
+                *lrn(),
+                BasicConv2d(64, 64, 1, batch_norm=bn),
+                BasicConv2d(64, 192, 3, padding=1, batch_norm=bn),
+                *lrn(),
                 nn.MaxPool2d(3, stride=2, ceil_mode=True),
             )
         k = branch3_kernel
-        self.inception3a = Inception(*cfg["3a"], branch3_kernel=k)
-        self.inception3b = Inception(*cfg["3b"], branch3_kernel=k)
+        self.inception3a = Inception(*cfg["3a"], branch3_kernel=k, batch_norm=bn)
+        self.inception3b = Inception(*cfg["3b"], branch3_kernel=k, batch_norm=bn)
         self.maxpool3 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
-        self.inception4a = Inception(*cfg["4a"], branch3_kernel=k)
-        self.inception4b = Inception(*cfg["4b"], branch3_kernel=k)
-        self.inception4c = Inception(*cfg["4c"], branch3_kernel=k)
-        self.inception4d = Inception(*cfg["4d"], branch3_kernel=k)
-        self.inception4e = Inception(*cfg["4e"], branch3_kernel=k)
+        self.inception4a = Inception(*cfg["4a"], branch3_kernel=k, batch_norm=bn)
+        self.inception4b = Inception(*cfg["4b"], branch3_kernel=k, batch_norm=bn)
+        self.inception4c = Inception(*cfg["4c"], branch3_kernel=k, batch_norm=bn)
+        self.inception4d = Inception(*cfg["4d"], branch3_kernel=k, batch_norm=bn)
+        self.inception4e = Inception(*cfg["4e"], branch3_kernel=k, batch_norm=bn)
         self.maxpool4 = nn.MaxPool2d(2, stride=2, ceil_mode=True)
-        self.inception5a = Inception(*cfg["5a"], branch3_kernel=k)
-        self.inception5b = Inception(*cfg["5b"], branch3_kernel=k)
+        self.inception5a = Inception(*cfg["5a"], branch3_kernel=k, batch_norm=bn)
+        self.inception5b = Inception(*cfg["5b"], branch3_kernel=k, batch_norm=bn)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.dropout = nn.Dropout(dropout)
         out = sum(cfg["5b"][i] for i in (1, 3, 5, 6))

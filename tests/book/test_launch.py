@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course_site import chapter_notebook, github_url, locate
+from course_site import chapter_notebook, github_url, launch_text, locate
 from pages_as_notebooks import write_page_notebooks
 
 from .conftest import CLEAN_ENV, ROOT
@@ -88,6 +88,19 @@ def test_without_a_github_repository_there_is_no_location_and_the_reason_says_wh
 def test_a_hub_address_that_is_not_one_is_refused(tmp_path):
     with pytest.raises(ValueError, match="must be an http"):
         locate(git_repo(tmp_path), environ={**CLEAN_ENV, "COURSE_JUPYTERHUB_URL": "hub.example.edu"})
+
+
+def test_the_front_page_describes_the_buttons_this_build_has(tmp_path):
+    """book/intro.md shows {{ launch }} and {{ repository }}: what it says must match the site."""
+    bare = launch_text(locate(git_repo(tmp_path / "bare", origin=None), environ=CLEAN_ENV))
+    assert "no launch buttons" in bare["launch"] and "no git remote 'origin'" in bare["launch"]
+    assert "Binder" not in bare["launch"] and "http" not in bare["repository"]
+    known = launch_text(locate(git_repo(tmp_path / "repo"), environ=CLEAN_ENV))
+    assert "rocket icon" in known["launch"] and "**Binder**" in known["launch"] and "**Colab**" in known["launch"]
+    assert "JupyterHub" not in known["launch"]
+    assert f"<{REPO}>" in known["repository"] and "`course`" in known["repository"]
+    hub = launch_text(locate(git_repo(tmp_path / "hub"), environ={**CLEAN_ENV, "COURSE_JUPYTERHUB_URL": HUB}))
+    assert f"**JupyterHub** opens it on your institution's hub, <{HUB}>" in hub["launch"]
 
 
 def test_the_chapter_notebook_installs_the_course_on_colab_only(tmp_path):
