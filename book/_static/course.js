@@ -1,0 +1,1 @@
+/* The course site: small fixes to the theme (book/_ext/course_pages.py). */
