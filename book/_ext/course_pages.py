@@ -16,6 +16,10 @@ What the theme and its extensions would otherwise send to every reader:
   none is set), and a favicon, so the browser does not ask for a missing /favicon.ico;
 - the chapter's **.ipynb in the download menu** (the plain notebook the site publishes at
   its root, ``scripts/pages_as_notebooks.py``), beside the .md source and the PDF;
+- **lighter figures**: a figure that is mostly photograph (a PNG over 100 kB that WebP
+  keeps at under 40% of its size) is published as WebP; the other PNGs lose an alpha channel
+  they do not use;
+- no sphinx-design stylesheet and script on a page without its components;
 - ``course.css`` and ``course.js`` (``book/_static/``): the phone-width and accessibility
   fixes they describe.
 """
@@ -30,6 +34,7 @@ from docutils import nodes
 from course_site import chapter_notebook
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"
+PHOTO_BYTES, PHOTO_SHARE = 100_000, 0.4
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -67,12 +72,14 @@ def light_assets(app, pagename, templatename, context, doctree) -> None:
     """Drop what this page does not use from its scripts and stylesheets."""
     widget_js = set(app.config.nb_ipywidgets_js) if hasattr(app.config, "nb_ipywidgets_js") else set()
     keep_widgets = _has_widget_view(doctree)
+    keep_design = 'class="sd-' in context.get("body", "")
     scripts, seen = context.get("script_files", []), set()
     for script in list(scripts):
         name = str(script.filename or "").removeprefix("_static/")
         attributes = getattr(script, "attributes", {})
         body = attributes.get("body", "")
         drop = ("sphinx-thebe" in name or "THEBE_JS_URL" in body
+                or (not keep_design and name == "design-tabs.js")
                 or (not keep_widgets and (name in widget_js or attributes.get("type") == WIDGET_STATE))
                 or (name, body) in seen)
         seen.add((name, body))
@@ -80,7 +87,8 @@ def light_assets(app, pagename, templatename, context, doctree) -> None:
             scripts.remove(script)
     styles = context.get("css_files", [])
     for style in list(styles):
-        if "sphinx-thebe" in str(style.filename):
+        name = str(style.filename)
+        if "sphinx-thebe" in name or (not keep_design and "sphinx-design" in name):
             styles.remove(style)
 
 
@@ -97,12 +105,47 @@ def notebook_download(app, pagename, templatename, context, doctree) -> None:
                 "label": "download-notebook-button"})
 
 
-def strip_font_awesome_script(app, exception) -> None:
+def lighter_figures(images: Path) -> dict[str, str]:
+    """Re-encode the figures in ``images`` (the site's _images/); returns {old name: new name}
+    for those that became WebP."""
+    from PIL import Image
+
+    renamed = {}
+    for png in sorted(images.glob("*.png")):
+        with Image.open(png) as im:
+            im.load()
+        opaque = im.mode == "RGBA" and im.getchannel("A").getextrema() == (255, 255)
+        flat = im.convert("RGB") if opaque else im
+        size = png.stat().st_size
+        if size > PHOTO_BYTES and flat.mode == "RGB":
+            webp = png.with_suffix(".webp")
+            flat.save(webp, "WEBP", quality=85, method=6)
+            if webp.stat().st_size < PHOTO_SHARE * size:
+                png.unlink()
+                renamed[png.name] = webp.name
+                continue
+            webp.unlink()
+        if flat is not im:
+            smaller = png.with_suffix(".tmp.png")
+            flat.save(smaller, "PNG", optimize=True)
+            if smaller.stat().st_size < size:
+                smaller.replace(png)
+            else:
+                smaller.unlink()
+    return renamed
+
+
+def finish_pages(app, exception) -> None:
+    """After the build: figures re-encoded, and every page rid of Font Awesome's script."""
     if exception is not None or app.builder.format != "html":
         return
-    for page in Path(app.outdir).rglob("*.html"):
+    out = Path(app.outdir)
+    renamed = lighter_figures(out / "_images") if (out / "_images").is_dir() else {}
+    for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         light = FONT_AWESOME_EXTRAS.sub("", text)
+        for old, new in renamed.items():
+            light = light.replace(f"_images/{old}", f"_images/{new}")
         if light != text:
             page.write_text(light, encoding="utf-8")
 
@@ -115,5 +158,5 @@ def setup(app):
     # after myst-nb (500) and the book theme's buttons (501) have filled in the page
     app.connect("html-page-context", light_assets, priority=600)
     app.connect("html-page-context", notebook_download, priority=600)
-    app.connect("build-finished", strip_font_awesome_script)
+    app.connect("build-finished", finish_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
