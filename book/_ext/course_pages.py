@@ -20,6 +20,12 @@ What the theme and its extensions would otherwise send to every reader:
   keeps at under 40% of its size) is published as WebP; the other PNGs lose an alpha channel
   they do not use;
 - no sphinx-design stylesheet and script on a page without its components;
+- **accessible names that match what is shown** (axe-core's label-content-name-mismatch):
+  the "Show code cell source" toggles and the search button lose the aria-label that hid
+  their visible text; the primary sidebar (site title, search, chapters) is a landmark;
+- every figure of a page carries its pixel size (``width``/``height``, and
+  ``--natural-width`` for ``course.css``, which on a phone shows a wide figure at no less
+  than 60% of it, scrolling sideways inside its own box);
 - ``course.css`` and ``course.js`` (``book/_static/``): the phone-width and accessibility
   fixes they describe.
 """
@@ -135,17 +141,48 @@ def lighter_figures(images: Path) -> dict[str, str]:
     return renamed
 
 
+#: what the pages' HTML gets instead, for accessible names that match what is shown
+NAME_FIXES = (
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
+    ('class="btn search-button-field search-button__button" title="Search" aria-label="Search"',
+     'class="btn search-button-field search-button__button" title="Search"'),
+    ('<div class="bd-sidebar-primary bd-sidebar">',
+     '<div class="bd-sidebar-primary bd-sidebar" role="complementary" aria-label="Course contents">'),
+)
+FIGURE = re.compile(r'<img alt="([^"]*)" src="((?:\.\./)*_images/([^"/]+))" />')
+
+
+def _figure_sizes(images: Path):
+    from PIL import Image
+
+    def sized(match):
+        alt, src, name = match.groups()
+        try:
+            with Image.open(images / name) as im:
+                w, h = im.size
+        except OSError:
+            return match.group(0)
+        return (f'<img alt="{alt}" src="{src}" width="{w}" height="{h}" '
+                f'style="--natural-width:{w}px" />')
+    return sized
+
+
 def finish_pages(app, exception) -> None:
-    """After the build: figures re-encoded, and every page rid of Font Awesome's script."""
+    """After the build: figures re-encoded and sized, every page rid of Font Awesome's
+    script and given accessible names that match what it shows."""
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
     renamed = lighter_figures(out / "_images") if (out / "_images").is_dir() else {}
+    sized = _figure_sizes(out / "_images")
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         light = FONT_AWESOME_EXTRAS.sub("", text)
         for old, new in renamed.items():
             light = light.replace(f"_images/{old}", f"_images/{new}")
+        for old, new in NAME_FIXES:
+            light = light.replace(old, new)
+        light = FIGURE.sub(sized, light)
         if light != text:
             page.write_text(light, encoding="utf-8")
 
