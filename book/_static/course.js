@@ -20,3 +20,18 @@
     window.addEventListener("resize", function () { clearTimeout(later); later = setTimeout(focusable, 200); });
   });
 })();
+
+/* Search: one result per page (Sphinx lists a page again for each of its sections that
+   matches, and counts every entry as a page: "found 9 pages", 8 listed). The best-scoring
+   entry of each page is kept, so the count is the number of pages shown. */
+(function () {
+  if (typeof Search === "undefined" || !Search._performSearch) { return; }
+  var perform = Search._performSearch;
+  Search._performSearch = function () {
+    var results = perform.apply(Search, arguments), seen = {}, kept = [];
+    for (var i = results.length - 1; i >= 0; i--) {      // the best are at the end
+      if (!seen[results[i][0]]) { seen[results[i][0]] = true; kept.push(results[i]); }
+    }
+    return kept.reverse();
+  };
+})();
