@@ -1,10 +1,12 @@
 /* The course site: small fixes to the theme (book/_ext/course_pages.py). */
 
-/* Display math too wide for the column scrolls in its own box (course.css): such a box takes
-   the keyboard focus, so it can be scrolled without a mouse (axe: scrollable-region-focusable). */
+/* What is too wide for the column scrolls in its own box (course.css): display math, a wide
+   figure on a phone, a table, an explorer. Such a box takes the keyboard focus, so it can be
+   scrolled without a mouse (axe: scrollable-region-focusable). */
 (function () {
+  var SCROLLING = 'mjx-container[display="true"], .cell_output, .pst-scrollable-table-container, .cnn-explorer';
   function focusable() {
-    document.querySelectorAll('mjx-container[display="true"]').forEach(function (m) {
+    document.querySelectorAll(SCROLLING).forEach(function (m) {
       if (m.scrollWidth > m.clientWidth + 1) {
         m.tabIndex = 0;
       } else if (m.tabIndex === 0) {

@@ -206,6 +206,7 @@ class Tab:
         self.load = Load(url)
         self._inflight.clear()
         self._loaded.clear()
+        self.send("Page.bringToFront")          # a background tab paints nothing (no screenshot)
         self.send("Page.navigate", {"url": url})
         if not self._loaded.wait(timeout):
             raise ProtocolError(f"{url}: no load event within {timeout} s")
@@ -259,6 +260,7 @@ class Tab:
 
     def screenshot(self, path, full_page: bool = False) -> None:
         import base64
+        self.send("Page.bringToFront")
         params = {"format": "png"}
         if full_page:
             size = self.js("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
