@@ -246,6 +246,7 @@ def _toggle(tab, button: str, target: str, want: bool, shot: str) -> None:
     deadline = time.monotonic() + 3
     while _on_screen(tab, target) != want and time.monotonic() < deadline:
         time.sleep(0.1)
+    time.sleep(0.4)                             # the sidebar slides in
     tab.screenshot(SCREENSHOTS / f"toggle_{shot}.png")
     assert _on_screen(tab, target) == want, f"{button} did not {'open' if want else 'close'} {target}"
 
