@@ -4,6 +4,8 @@
 #   widgets on the static site). Tarballs come from the npm registry at set-up time,
 #   are checked against the SHA-256 sums below, and are unpacked into book/_vendor/
 #   (ignored by git; copied into the site's _static/ by Sphinx's html_static_path).
+#   axe-core (the accessibility checks of the site's browser test) is for the tests only:
+#   it goes to book/_vendor/.tests/, which Sphinx leaves out of the site (a dot folder).
 # Kept out of any folder named _static: Jupyter Book 1 injects every .js found there
 # into every page.
 set -euo pipefail
@@ -16,12 +18,13 @@ pins=(
   "mathjax@3.2.2 mathjax-3.2.2.tgz 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09"
   "requirejs@2.3.8 requirejs-2.3.8.tgz 777158e89275e16bd51aec3ef714fbcb5dc45789e7078659933bc814916d7dec"
   "@jupyter-widgets/html-manager@1.0.15 jupyter-widgets-html-manager-1.0.15.tgz 2b9d65cb7913e1c7d671757a10008b32c9c2448d4429513371e55c07d6107638"
+  "axe-core@4.10.3 axe-core-4.10.3.tgz 0f2b4d7dcdf7d1219df8d1959ad68e565f51d14c3f0d88bb71cd59abeb956292"
 )
 want=$(printf '%s\n' "${pins[@]}" | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
-command -v npm >/dev/null || { echo "vendor_assets: npm is needed once to fetch MathJax, require.js and the widget manager (apt-get install npm)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "vendor_assets: npm is needed once to fetch MathJax, require.js, the widget manager and axe-core (apt-get install npm)" >&2; exit 1; }
 
 mkdir -p "$cache"
 for pin in "${pins[@]}"; do
@@ -47,6 +50,8 @@ cp "$tmp/requirejs-2.3.8/package/require.js" "$dest.new/require.js"
 hm="$tmp/jupyter-widgets-html-manager-1.0.15/package"
 cp "$hm/dist/embed-amd.js" "$hm"/dist/*.woff* "$hm"/dist/*.ttf "$hm"/dist/*.eot "$hm"/dist/*.svg "$dest.new/html-manager/"
 cp "$hm/LICENSE" "$dest.new/html-manager/LICENSE" 2>/dev/null || true
+mkdir -p "$dest.new/.tests/axe-core"
+cp "$tmp/axe-core-4.10.3/package/axe.min.js" "$tmp/axe-core-4.10.3/package/LICENSE" "$dest.new/.tests/axe-core/"
 echo "$want" > "$dest.new/.vendored"
 rm -rf "$dest" && mv "$dest.new" "$dest"
-echo "vendor_assets: MathJax, require.js and the widget manager are in $dest/"
+echo "vendor_assets: MathJax, require.js, the widget manager (and the tests' axe-core) are in $dest/"

@@ -9,16 +9,20 @@ a notebook or a book page, one line shows one::
     conv_explorer()                          # or conv_explorer(image="letter O (set 000)")
 
 Turn knobs from code with ``update`` (``conv_explorer().update(stride=2)``) and read what
-is shown from the model's attributes (``.output``, ``.arithmetic``, ``.render()``).
+is shown from the model's attributes (``.output``, ``.arithmetic``, ``.render()``). On a
+static page each explorer offers its ``static_controls``; ``.with_static_knobs(...)`` picks
+others (chapter 4's ``conv_explorer(padding=1).with_static_knobs("image", "kernel",
+"padding", "padding_mode")``).
 
 - ``conv_explorer``: image, kernel, stride, padding (and mode), dilation, the arithmetic
 - ``output_size_calculator``: N, F, S, P, D -> output size, or why it does not fit
 - ``pooling_explorer``: max / average / sum, window and stride
 - ``activation_explorer``: ReLU, sigmoid, tanh and their gradients; softmax temperature
 - ``normalization_explorer``: batch size, batch norm vs layer norm, train vs eval
-- ``dropout_explorer``: rate, one forward pass, the expected value kept
+- ``dropout_explorer``: rate, other forward passes, the expected value kept
 - ``receptive_field_explorer``: a stack of layers, the region one output unit sees
-- ``feature_map_explorer``: a trained network's feature maps, layer by layer (PyTorch)
+- ``feature_map_explorer``: a trained network's feature maps, layer by layer, and its class
+  scores (PyTorch)
 - ``transfer_explorer``: freeze blocks, count trainable parameters (PyTorch)
 - ``shift_explorer``: shift a digit, compare the predictions of several models (PyTorch)
 - ``error_analysis_explorer``: train, bridge, dev and test errors -> which gap to work on

@@ -15,8 +15,11 @@ It is shown in one of three ways, depending on where it runs:
   ipywidgets 8 box, the knobs on top and the drawing below; moving a knob calls
   ``update`` and redraws;
 - **a static page** (the book, no kernel): ``explorer.static_html()`` is plain HTML with
-  the knobs as HTML controls, every combination of the ``static_controls`` pre-rendered,
-  and ten lines of JavaScript that swap the drawing when a knob moves;
+  the knobs as HTML controls, every combination of the ``static_controls`` pre-rendered
+  (stored compressed, each embedded picture once), and a few lines of JavaScript that swap
+  the drawing when a knob moves. ``client_controls`` (e.g. the window's position) need no
+  state of their own: each pre-rendered drawing holds all their variants, and the browser
+  shows the one the knobs select;
 - **anything else** (a headless run, a front end without the widget manager): the
   static HTML, whose first state is the explorer's default state.
 
@@ -27,13 +30,16 @@ richest one it can.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import itertools
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
-__all__ = ["Control", "Explorer"]
+__all__ = ["Control", "Explorer", "read_static_states"]
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,26 @@ class Explorer:
 
     ``static_controls``: names of the knobs a static page can turn (every combination is
     pre-rendered, so keep the product small); the others stay at their current value.
-    ``max_static_states`` caps that product.
+    ``max_static_states`` caps that product. :meth:`with_static_knobs` picks other ones for
+    one explorer (a page that is about padding modes offers the padding mode).
+
+    ``client_controls``: knobs the static page turns in the browser without a state of their
+    own: :meth:`render_static` draws all their variants at once (marked with
+    ``_draw.variant``), and :meth:`client_options` says which values the current state offers.
     """
 
     static_controls: tuple[str, ...] = ()
+    client_controls: tuple[str, ...] = ()
     max_static_states: int = 200
+
+    def with_static_knobs(self, *names: str) -> "Explorer":
+        """Offer these knobs on the static page (instead of ``static_controls``); returns self."""
+        known = {c.name for c in self.controls()}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no knob {unknown[0]!r}; its knobs are: {', '.join(known)}")
+        self.static_controls = tuple(n for n in names if n not in self.client_controls)
+        return self
 
     def __init__(self, **state):
         self._widget = None
@@ -91,6 +112,15 @@ class Explorer:
     def _check(self) -> None:
         """Called after every update: raise ValueError if the state cannot be shown, and
         bring dependent knobs back into range (e.g. a position beyond a smaller output)."""
+
+    def render_static(self) -> str:
+        """The current state for a static page: ``render()``, with every variant of the
+        ``client_controls`` drawn (the current one shown, the others hidden)."""
+        return self.render()
+
+    def client_options(self, name: str) -> tuple:
+        """The values a static page offers for the client knob ``name`` in the current state."""
+        return {c.name: c for c in self.controls()}[name].options
 
     # -- the model -------------------------------------------------------------------------
     def update(self, **changes) -> "Explorer":
@@ -165,36 +195,59 @@ class Explorer:
                 try:
                     self.state = dict(saved)
                     self.update(**{c.name: v[i] for c, v, i in zip(knobs, values, combo)})
-                except ValueError:
+                except ValueError as refused:       # a combination the model refuses says why
+                    states[combo] = _STATE.format(ranges="{}", view=_refusal(refused))
                     continue
-                states[combo] = self.render()
+                states[combo] = self._static_view()
         finally:
             self.state = saved
             self._check()
         return [Control(c.name, c.label, v, c.kind, None, tuple(c.text(o) for o in v))
                 for c, v in zip(knobs, values)], states
 
+    def _static_view(self) -> str:
+        ranges = {n: [str(v) for v in self.client_options(n)] for n in self.client_controls}
+        return _STATE.format(ranges=html.escape(json.dumps(ranges)), view=self.render_static())
+
     def static_html(self) -> str:
         """Self-contained HTML: the current state, and (if the explorer has static knobs)
-        HTML controls that switch between pre-rendered states with a few lines of JS."""
-        current = self.render()
-        if not self.static_controls:
-            return f'<div class="cnn-explorer">{current}</div>'
-        knobs, states = self.static_states()
+        HTML controls that switch between pre-rendered states with a few lines of JS.
+
+        The states travel as gzip-compressed JSON in base64, ``{"keys": {"i|j|..": view
+        number}, "views": [html], "parts": [html]}``: identical views are stored once, and so
+        is every embedded picture and every SVG drawing that several views share (a view names
+        part N ``cnnx-part:N;``)."""
+        current = self._static_view()
+        if not self.static_controls and not self.client_controls:
+            return f'<div class="cnn-explorer">{self.render()}</div>'
+        knobs, states = self.static_states() if self.static_controls else ([], {(): current})
         values = [c.options for c in knobs]
         now = tuple(_index(v, self.state[c.name]) for c, v in zip(knobs, values))
-        views, keys = [], {}
-        for combo, text in states.items():          # identical drawings are stored once
-            if text not in views:
-                views.append(text)
-            keys["|".join(map(str, combo))] = views.index(text)
+        views, numbers, keys, parts, part_numbers = [], {}, {}, [], {}
+
+        def pool(match):                            # every shared part once, named by its number
+            part = match.group(0)
+            if "data-cnnx-when" in part:            # a drawing of variants is its state's own
+                return part
+            if part not in part_numbers:
+                part_numbers[part] = len(parts)
+                parts.append(part)
+            return f"cnnx-part:{part_numbers[part]};"
+        for combo, text in states.items():          # identical views are stored once
+            if text not in numbers:
+                numbers[text] = len(views)
+                views.append(_PART.sub(pool, text))
+            keys["|".join(map(str, combo))] = numbers[text]
         uid = "cnnx-" + uuid.uuid4().hex[:10]
         inputs = "".join(_html_control(c, i) for c, i in zip(knobs, now))
-        data = json.dumps({"keys": keys, "views": views}).replace("</", "<\\/")
+        inputs += "".join(_client_control(c, self.client_options(c.name), self.state[c.name])
+                          for c in self.controls() if c.name in self.client_controls)
+        payload = json.dumps({"keys": keys, "views": views, "parts": parts}, separators=(",", ":"))
+        blob = base64.b64encode(gzip.compress(payload.encode(), 9, mtime=0)).decode()
         return (f'<div class="cnn-explorer" id="{uid}">'
-                f'<div style="font-size:13px">{inputs}</div>'
+                f'<div class="cnnx-knobs">{inputs}</div>'
                 f'<div class="cnnx-view">{current}</div>'
-                f'<script type="application/json" class="cnnx-data">{data}</script>'
+                f'<script type="application/octet-stream" class="cnnx-data">{blob}</script>'
                 f"<script>{_STATIC_JS.replace('UID', uid)}</script></div>")
 
     # -- Jupyter -------------------------------------------------------------------------------
@@ -220,6 +273,37 @@ def _index(options, value) -> int:
     return 0 if i is None else i
 
 
+#: the parts of a view a static page stores once: embedded pictures and SVG drawings
+_PART = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+|<svg\b.*?</svg>", re.S)
+#: one pre-rendered state: its drawing, and the values its client knobs can take
+_STATE = '<div class="cnnx-state" data-cnnx-client="{ranges}">{view}</div>'
+
+
+def read_static_states(page: str) -> dict:
+    """The pre-rendered states of the first explorer in ``page`` (HTML from ``static_html``):
+    ``{"keys": ..., "views": [...], "parts": [...]}`` with every view's parts put back."""
+    blob = re.search(r'class="cnnx-data">([A-Za-z0-9+/=]*)</script>', page).group(1)
+    data = json.loads(gzip.decompress(base64.b64decode(blob)))
+    data["views"] = [re.sub(r"cnnx-part:(\d+);", lambda m: data["parts"][int(m.group(1))], v)
+                     for v in data["views"]]
+    return data
+
+
+def _refusal(err: Exception) -> str:
+    return (f'<p style="color:#b00020;font-size:13px;margin:4px 0">{html.escape(str(err))}: '
+            f'this combination cannot be shown.</p>')
+
+
+def _client_control(c: Control, offered: tuple, value) -> str:
+    """A slider the browser moves within one pre-rendered state (``Explorer.client_controls``)."""
+    texts = [c.text(o) for o in offered]
+    i = _index(offered, value)
+    return (f'<label style="margin-right:14px">{html.escape(c.label)} <input type="range" min="0" '
+            f'max="{max(len(texts) - 1, 0)}" value="{i}" data-client="{c.name}" '
+            f'data-value="{html.escape(str(offered[i]) if offered else "")}"/> '
+            f'<output>{html.escape(texts[i] if texts else "")}</output></label>')
+
+
 def _html_control(c: Control, i: int) -> str:
     label = html.escape(c.label)
     texts = [c.text(o) for o in c.options]
@@ -237,20 +321,57 @@ def _html_control(c: Control, i: int) -> str:
             f'<output>{html.escape(texts[i])}</output></label>')
 
 
-# Swap the pre-rendered drawing when a static knob moves (no kernel, no widget manager).
+# Swap the pre-rendered drawing when a static knob moves, and show the variants the client
+# knobs select (no kernel, no widget manager). The states are unpacked on first use;
+# root.cnnxReady is the promise of the last change (tests wait on it).
 _STATIC_JS = """(function () {
-  var root = document.getElementById("UID");
-  var data = JSON.parse(root.querySelector(".cnnx-data").textContent);
-  var view = root.querySelector(".cnnx-view");
-  root.addEventListener("input", function () {
-    var knobs = root.querySelectorAll("[data-knob]"), key = [];
-    knobs.forEach(function (k) {
+  var root = document.getElementById("UID"), view = root.querySelector(".cnnx-view");
+  var packed = root.querySelector(".cnnx-data").textContent, data = null;
+  function unpack() {
+    if (!data) {
+      var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+      data = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
+    }
+    return data;
+  }
+  function clients() {
+    var state = view.querySelector("[data-cnnx-client]"), now = {};
+    var ranges = state ? JSON.parse(state.getAttribute("data-cnnx-client")) : {};
+    root.querySelectorAll("[data-client]").forEach(function (k) {
+      var values = ranges[k.dataset.client] || [], i = values.indexOf(k.dataset.value);
+      if (i < 0) { i = Math.max(0, Math.min(+k.value, values.length - 1)); }
+      k.max = Math.max(values.length - 1, 0); k.value = i; k.disabled = values.length < 2;
+      k.dataset.value = now[k.dataset.client] = values.length ? values[i] : "";
+      k.nextElementSibling.textContent = now[k.dataset.client];
+    });
+    view.querySelectorAll("[data-cnnx-when]").forEach(function (e) {
+      var shown = e.getAttribute("data-cnnx-when").split(" ").every(function (p) {
+        var kv = p.split("="); return now[kv[0]] === kv[1]; });
+      e.style.display = shown ? "" : "none";
+    });
+  }
+  root.cnnxReady = Promise.resolve();
+  root.addEventListener("input", function (event) {
+    var moved = event.target;
+    if (moved.dataset.client) {
+      var ranges = JSON.parse(view.querySelector("[data-cnnx-client]").getAttribute("data-cnnx-client"));
+      moved.dataset.value = (ranges[moved.dataset.client] || [])[moved.value];
+      clients(); return;
+    }
+    var key = [];
+    root.querySelectorAll("[data-knob]").forEach(function (k) {
       key.push(k.type === "checkbox" ? (k.checked ? 1 : 0) : k.value);
       if (k.dataset.labels) { k.nextElementSibling.textContent = JSON.parse(k.dataset.labels)[k.value]; }
     });
-    var i = data.keys[key.join("|")];
-    view.innerHTML = i === undefined ? "<p>This combination does not fit (or was not pre-computed " +
-      "for this page): run the notebook to explore it.</p>" : data.views[i];
+    root.cnnxReady = unpack().then(function (d) {
+      var i = d.keys[key.join("|")];
+      view.innerHTML = i === undefined ? "<p>This combination was not pre-computed for this page: " +
+        "run the notebook to explore it.</p>" : d.views[i].replace(/cnnx-part:(\\d+);/g,
+          function (m, n) { return d.parts[+n]; });
+      clients();
+    }, function () {
+      view.innerHTML = "<p>This browser cannot unpack the explorer's states: run the notebook.</p>";
+    });
   });
 })();"""
 

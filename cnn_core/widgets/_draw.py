@@ -13,7 +13,7 @@ import io
 
 import numpy as np
 
-__all__ = ["fmt", "color", "matrix_svg", "image_png", "plot_svg", "bars_svg", "table", "panel", "note"]
+__all__ = ["fmt", "color", "matrix_svg", "when", "variant", "image_png", "plot_svg", "bars_svg", "table", "panel", "note"]
 
 
 def fmt(v: float, digits: int = 3) -> str:
@@ -40,22 +40,31 @@ def color(v: float, lo: float, hi: float, diverging: bool = False) -> str:
 
 
 def matrix_svg(m, *, title: str = "", cell: int = 26, boxes=(), shaded=None, titles=None,
-               diverging: bool = False, lo=None, hi=None, digits: int = 3, marks=()) -> str:
+               diverging: bool = False, lo=None, hi=None, digits: int = 3, marks=(), variants=()) -> str:
     """An (H, W) matrix drawn as coloured cells with its numbers.
 
     boxes: ``(row0, col0, row1, col1, colour)`` rectangles (inclusive cell ranges), drawn over
-    the cells, e.g. the window under the kernel. shaded: an (H, W) bool mask of cells drawn
-    hatched grey (the padding). titles: {(i, j): text} shown as a tooltip on hover.
-    marks: cells ``(i, j)`` whose number is drawn bold.
+    the cells, e.g. the window under the kernel; a sixth item ``"thin"`` draws a thin one.
+    shaded: an (H, W) bool mask of cells drawn hatched grey (the padding). titles:
+    {(i, j): text} shown as a tooltip on hover. marks: cells ``(i, j)`` whose number is drawn
+    bold. variants: ``(when, boxes, shown)`` groups of boxes that a static page shows or hides
+    as its knobs in the browser move (see :func:`when`).
+
+    Cells widen to fit their longest number, so neighbours never run together; in the text
+    the numbers are separated by spaces, and the drawing is named by its title.
     """
     m = np.asarray(m, dtype=float)
     h, w = m.shape
     lo = float(m.min()) if lo is None else lo
     hi = float(m.max()) if hi is None else hi
-    top = 18 if title else 2
-    width, height = max(w * cell + 4, int(6.5 * len(title)) + 4), h * cell + top + 2
+    texts = {(i, j): fmt(v, digits) for (i, j), v in np.ndenumerate(m)}
     font = max(8, min(12, int(cell * 0.42)))
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+    longest = max((len(t) for t in texts.values()), default=1)
+    cw = max(cell, int(longest * font * 0.62) + 6)               # a cell as wide as its number
+    top = 18 if title else 2
+    width, height = max(w * cw + 4, int(6.5 * len(title)) + 4), h * cell + top + 2
+    label = f' role="img" aria-label="{html.escape(title)}"' if title else ""
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"{label} '
            f'font-family="sans-serif" font-size="{font}" text-anchor="middle">']
     if title:
         out.append(f'<text x="2" y="12" font-size="12" text-anchor="start">{html.escape(title)}</text>')
@@ -63,30 +72,73 @@ def matrix_svg(m, *, title: str = "", cell: int = 26, boxes=(), shaded=None, tit
     for (i, j), v in np.ndenumerate(m):
         fill = "#e6e6e6" if shaded is not None and shaded[i, j] else color(v, lo, hi, diverging)
         tip = f"<title>{html.escape(titles[(i, j)])}</title>" if titles and (i, j) in titles else ""
-        out.append(f'<rect x="{2 + j * cell}" y="{top + i * cell}" width="{cell}" height="{cell}" '
+        out.append(f'<rect x="{2 + j * cw}" y="{top + i * cell}" width="{cw}" height="{cell}" '
                    f'fill="{fill}">{tip}</rect>')
     out.append('</g><g pointer-events="none">')
-    for (i, j), v in np.ndenumerate(m):
+    for (i, j), t in texts.items():
         weight = ' font-weight="bold"' if (i, j) in marks else ""
-        out.append(f'<text x="{2 + j * cell + cell // 2}" y="{top + i * cell + (cell + font) // 2 - 1}"{weight}>'
-                   f'{fmt(v, digits)}</text>')
+        out.append(f'<text x="{2 + j * cw + cw // 2}" y="{top + i * cell + (cell + font) // 2 - 1}"{weight}>'
+                   f'{t}</text> ')
     out.append("</g>")
-    for r0, c0, r1, c1, col in boxes:
-        out.append(f'<rect x="{2 + c0 * cell}" y="{top + r0 * cell}" width="{(c1 - c0 + 1) * cell}" '
-                   f'height="{(r1 - r0 + 1) * cell}" fill="none" stroke="{col}" stroke-width="2.5"/>')
+
+    if boxes:
+        out.append('<g fill="none" stroke-width="2.5">')
+        out.extend(_boxes(boxes, lambda c: 2 + c * cw, lambda r: top + r * cell))
+        out.append("</g>")
     out.append("</svg>")
-    return "".join(out)
+    drawing = "".join(out)
+    if not variants:
+        return drawing
+    # the window's variants in an SVG of their own over the matrix: the matrix is then the
+    # same drawing in every state of a static page, which stores it once
+    over = "".join(variant(w_, "".join(_boxes(group, lambda c: 2 + c * cw, lambda r: top + r * cell)), shown, "g")
+                   for w_, group, shown in variants)
+    return (f'<div style="position:relative;display:inline-block;line-height:0">{drawing}'
+            f'<svg xmlns="http://www.w3.org/2000/svg" aria-hidden="true" width="{width}" height="{height}" '
+            f'fill="none" stroke-width="2.5" style="position:absolute;left:0;top:0">{over}</svg></div>')
+
+
+def _boxes(boxes, x, y, unit: float = 1) -> list[str]:
+    """``(row0, col0, row1, col1, colour[, "thin"])`` boxes as SVG paths, one per colour and
+    weight; ``x(col)`` and ``y(row)`` give a cell's top-left corner, ``unit`` the pixels per
+    drawing unit (line widths stay 2.5 and 1.5 pixels). Their fill is the drawing's (none)."""
+    paths: dict = {}
+    for r0, c0, r1, c1, col, *thin in boxes:
+        x0, y0, x1, y1 = x(c0), y(r0), x(c1 + 1), y(r1 + 1)
+        paths.setdefault((col, bool(thin)), []).append(f"M{x0} {y0}H{x1}V{y1}H{x0}Z")
+    return [f'<path d="{"".join(d)}" stroke="{_COLOURS.get(col, col)}"'
+            + (f' stroke-width="{fmt(1.5 / unit, 2)}"' if thin else "") + "/>" for (col, thin), d in paths.items()]
+
+
+_LEVELS = 64                 # colours of a colour map in an embedded picture
+_COLOURS = {"red": "#dc1e1e", "orange": "#ff8c00", "green": "#1ea01e"}
+
+
+def when(**values) -> str:
+    """The condition a static page's browser knobs test: ``when(row=1, col=2)`` -> 'row=1 col=2'.
+
+    An element with ``data-cnnx-when="row=1 col=2"`` is shown only while the knobs ``row``
+    and ``col`` (``Explorer.client_controls``) are at 1 and 2 (see ``_base._STATIC_JS``)."""
+    return " ".join(f"{k}={v}" for k, v in values.items())
+
+
+def variant(condition: str, inner: str, shown: bool, tag: str = "div", style: str = "") -> str:
+    """``inner`` wrapped in an element the static page shows only while ``condition`` holds
+    (see :func:`when`); ``shown``: whether it holds in the state being drawn."""
+    hidden = "" if shown else "display:none;"
+    css = f' style="{hidden}{style}"' if hidden or style else ""
+    return f'<{tag} data-cnnx-when="{html.escape(condition)}"{css}>{inner}</{tag}>'
 
 
 def image_png(a, *, title: str = "", vmin=None, vmax=None, cmap: str = "gray", size: int = 160,
-              boxes=()) -> str:
+              boxes=(), variants=()) -> str:
     """An (H, W) array as an embedded PNG (``<img>`` with a data: URI), shown about ``size``
-    pixels wide with nearest-neighbour scaling so pixels stay visible; ``boxes`` as in
-    :func:`matrix_svg` (drawn in the image, in pixel units).
+    pixels wide with nearest-neighbour scaling so pixels stay visible.
 
-    The PNG holds one pixel per array element and the browser scales it up; only an image
-    with boxes is scaled up in the PNG itself, where the boxes' one-pixel lines need room.
-    Pre-rendered explorer states embed many of these, so this keeps pages light."""
+    The PNG holds one pixel per array element and the browser scales it up; ``boxes`` (as in
+    :func:`matrix_svg`, in pixel units) and ``variants`` are drawn in an SVG laid over it, so
+    the same picture with the window elsewhere is the same PNG (a static page stores it once).
+    """
     import matplotlib
     from PIL import Image
 
@@ -94,24 +146,30 @@ def image_png(a, *, title: str = "", vmin=None, vmax=None, cmap: str = "gray", s
     vmin = float(a.min()) if vmin is None else vmin
     vmax = float(a.max()) if vmax is None else vmax
     t = np.clip((a - vmin) / (vmax - vmin if vmax > vmin else 1.0), 0, 1)
-    rgb = (matplotlib.colormaps[cmap](t)[..., :3] * 255).astype(np.uint8)
+    if cmap == "gray":                      # one byte per pixel, no palette
+        picture = Image.fromarray(np.round(t * 255).astype(np.uint8), mode="L")
+    else:                                   # 64 colours of the map: a small palette, one byte per pixel
+        palette = (matplotlib.colormaps[cmap](np.linspace(0, 1, _LEVELS))[:, :3] * 255).astype(np.uint8)
+        picture = Image.fromarray(np.round(t * (_LEVELS - 1)).astype(np.uint8), mode="P")
+        picture.putpalette(palette.ravel().tolist())
     scale = max(1, size // max(a.shape))
-    height, width = rgb.shape[0] * scale, rgb.shape[1] * scale
-    if boxes:
-        rgb = rgb.repeat(scale, axis=0).repeat(scale, axis=1)
-    for r0, c0, r1, c1, col in boxes:
-        rgb_col = {"red": (220, 30, 30), "orange": (255, 140, 0), "green": (30, 160, 30)}.get(col, (220, 30, 30))
-        y0, x0, y1, x1 = r0 * scale, c0 * scale, (r1 + 1) * scale - 1, (c1 + 1) * scale - 1
-        y0, x0 = max(y0, 0), max(x0, 0)
-        y1, x1 = min(y1, rgb.shape[0] - 1), min(x1, rgb.shape[1] - 1)
-        rgb[y0, x0:x1 + 1] = rgb[y1, x0:x1 + 1] = rgb_col
-        rgb[y0:y1 + 1, x0] = rgb[y0:y1 + 1, x1] = rgb_col
+    rows, cols = a.shape
+    height, width = rows * scale, cols * scale
     buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG", optimize=True)
+    picture.save(buf, format="PNG", optimize=True)
     src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     cap = f'<div style="font-size:12px">{html.escape(title)}</div>' if title else ""
-    return f'<div style="display:inline-block">{cap}<img src="{src}" alt="{html.escape(title)}" ' \
-           f'width="{width}" height="{height}" style="image-rendering:pixelated"/></div>'
+    img = (f'<img src="{src}" alt="{html.escape(title)}" width="{width}" height="{height}" '
+           f'style="image-rendering:pixelated"/>')
+    if boxes or variants:
+        x = y = lambda i: i                                                   # noqa: E731
+        over = "".join(_boxes(boxes, x, y, scale)) + "".join(
+            variant(w_, "".join(_boxes(group, x, y, scale)), shown, "g") for w_, group, shown in variants)
+        img = (f'<div style="position:relative;line-height:0">{img}<svg xmlns="http://www.w3.org/2000/svg" '
+               f'aria-hidden="true" width="{width}" height="{height}" viewBox="0 0 {cols} {rows}" '
+               f'fill="none" stroke-width="{fmt(2.5 / scale, 2)}" '
+               f'style="position:absolute;left:0;top:0;overflow:visible">{over}</svg></div>')
+    return f'<div style="display:inline-block">{cap}{img}</div>'
 
 
 def plot_svg(x, curves: dict, *, title: str = "", marker=None, width: int = 300, height: int = 200,

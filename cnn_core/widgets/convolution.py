@@ -21,6 +21,10 @@ __all__ = ["ConvolutionExplorer", "conv_explorer"]
 
 _PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 _NUMBERS_UP_TO = 14          # larger (padded) images are drawn as pictures, not numbers
+_PICTURE_POSITIONS = 5       # a static page offers 5 rows and 5 columns of a picture's windows
+#: the images a static page offers: the notes' matrices, a letter, a photograph
+STATIC_IMAGES = ("notes 6x6 (set 001)", "notes vertical-edge 6x6 (set 004)", "notes 3x3 (0..8)",
+                 "letter X (set 000)", "photo 32x32 (camera)")
 
 
 class ConvolutionExplorer(Explorer):
@@ -34,7 +38,9 @@ class ConvolutionExplorer(Explorer):
     dot product written out), ``fit_message`` (why a configuration does not fit, or "").
     """
 
-    static_controls = ("kernel", "stride", "padding")
+    static_controls = ("image", "kernel", "stride", "padding", "dilation")
+    client_controls = ("row", "col")        # moving the window: every position is drawn
+    max_static_states = 400
 
     def __init__(self, image: str = "notes 6x6 (set 001)", kernel="notes [1 2 1; 0 0 0; 1 2 1]", **knobs):
         self.kernels = {name: np.array(k, dtype=np.float64) for name, k in KERNELS.items()}
@@ -47,12 +53,12 @@ class ConvolutionExplorer(Explorer):
     def controls(self) -> list[Control]:
         out_h, out_w = self.output_size() or (1, 1)
         return [
-            Control("image", "image", tuple(IMAGES), "dropdown"),
+            Control("image", "image", tuple(IMAGES), "dropdown", static_options=STATIC_IMAGES),
             Control("kernel", "kernel", tuple(self.kernels), "dropdown"),
             Control("stride", "stride", (1, 2, 3), static_options=(1, 2)),
             Control("padding", "padding", (0, 1, 2), static_options=(0, 1)),
             Control("padding_mode", "padding mode", tuple(_PAD_MODES), "dropdown"),
-            Control("dilation", "dilation", (1, 2, 3)),
+            Control("dilation", "dilation", (1, 2, 3), static_options=(1, 2)),
             Control("row", "output row", tuple(range(out_h))),
             Control("col", "output column", tuple(range(out_w))),
         ]
@@ -170,7 +176,22 @@ class ConvolutionExplorer(Explorer):
         return f"Y[{r},{c}] = {dot_product_terms(self.window, self.kernel_array)}"
 
     # -- the view ----------------------------------------------------------------------------
+    def client_options(self, name: str) -> tuple:
+        """The output rows (``row``) or columns (``col``) a static page offers: all of them,
+        or, for a picture, 5 spread over it."""
+        size = self.output_size() or (1, 1)
+        n = size[0] if name == "row" else size[1]
+        if max(self.padded_input.shape) <= _NUMBERS_UP_TO or n <= _PICTURE_POSITIONS:
+            return tuple(range(n))
+        return tuple(int(v) for v in np.unique(np.linspace(0, n - 1, _PICTURE_POSITIONS).round()))
+
     def render(self) -> str:
+        return self._render(static=False)
+
+    def render_static(self) -> str:
+        return self._render(static=True)
+
+    def _render(self, static: bool) -> str:
         try:
             size = self.output_size()
             if size is None:
@@ -181,27 +202,35 @@ class ConvolutionExplorer(Explorer):
         s, p, d = self.state["stride"], self.state["padding"], self.state["dilation"]
         r, c = self.state["row"], self.state["col"]
         kh, kw = self.kernel_array.shape
-        _, (rows, cols) = self.window_at(r, c)
-        box = (rows.start, cols.start, rows.stop - 1, cols.stop - 1, "red")
         h, w = self.image.shape
+        positions = ([(i, j) for i in self.client_options("row") for j in self.client_options("col")]
+                     if static else [(r, c)])
+
+        def window(i, j):                       # the window's outline, and its cells when dilated
+            _, (rows, cols) = self.window_at(i, j)
+            boxes = [(rows.start, cols.start, rows.stop - 1, cols.stop - 1, "red")]
+            if d > 1:
+                boxes += [(a, b, a, b, "red", "thin") for a in range(rows.start, rows.stop, d)
+                          for b in range(cols.start, cols.stop, d)]
+            return boxes
+
+        def groups(boxes_at):
+            return [(_draw.when(row=i, col=j), boxes_at(i, j), (i, j) == (r, c)) for i, j in positions]
+        title = f"input {h}x{w}" + (f", padded by {p} ({self.state['padding_mode']})" if p else "")
         if max(padded.shape) <= _NUMBERS_UP_TO:
             shaded = np.ones(padded.shape, bool)
             shaded[p:p + h, p:p + w] = False
-            marks = {(i, j) for i in range(rows.start, rows.stop, d) for j in range(cols.start, cols.stop, d)}
-            left = _draw.matrix_svg(padded, title=f"input {h}x{w}" + (f", padded by {p}" if p else ""),
-                                    boxes=[box], shaded=shaded if p else None, marks=marks if d > 1 else ())
-            titles = {(i, j): f"Y[{i},{j}] = {dot_product_terms(self.window_at(i, j)[0], self.kernel_array)}"
-                      for i in range(out.shape[0]) for j in range(out.shape[1])}
+            left = _draw.matrix_svg(padded, title=title, shaded=shaded if p else None, variants=groups(window))
             right = _draw.matrix_svg(out, title=f"feature map {out.shape[0]}x{out.shape[1]}",
-                                     boxes=[(r, c, r, c, "red")], titles=titles, diverging=out.min() < 0)
+                                     variants=groups(lambda i, j: [(i, j, i, j, "red")]),
+                                     diverging=out.min() < 0, digits=2)
         else:
-            left = _draw.image_png(padded, title=f"input {h}x{w}" + (f", padded by {p}" if p else ""),
-                                   boxes=[box])
+            left = _draw.image_png(padded, title=title, variants=groups(window))
             lim = float(np.abs(out).max()) or 1.0
             right = _draw.image_png(out, title=f"feature map {out.shape[0]}x{out.shape[1]}",
                                     cmap="RdBu_r" if out.min() < 0 else "gray",
                                     vmin=-lim if out.min() < 0 else None, vmax=lim if out.min() < 0 else None,
-                                    boxes=[(r, c, r, c, "red")])
+                                    variants=groups(lambda i, j: [(i, j, i, j, "red")]))
         k = self.kernel_array
         middle = _draw.matrix_svg(k, title=f"kernel {kh}x{kw}", diverging=k.min() < 0, digits=2)
         sizes = [(h, kh, "size")] if (h, kh) == (w, kw) else [(h, kh, "height"), (w, kw, "width")]
@@ -215,7 +244,22 @@ class ConvolutionExplorer(Explorer):
         if self.fit_message():
             parts.append(_draw.note(self.fit_message() + "; PyTorch drops the leftover rows and columns.",
                                     "warning"))
-        parts.append(f'<p style="font-family:monospace;font-size:13px">{self.arithmetic}</p>')
+        if d > 1:
+            parts.append(_draw.note(f"dilation {d}: the kernel's {kh}x{kw} weights meet pixels {d} apart, "
+                                    f"in a {d * (kh - 1) + 1}x{d * (kw - 1) + 1} window (the thin red cells)"))
+        if p == 0 and self.state["padding_mode"] != "zeros":
+            parts.append(_draw.note(f"padding 0: there is no border for '{self.state['padding_mode']}' to fill"))
+        picture = max(padded.shape) > _NUMBERS_UP_TO
+        lines = []
+        for i, j in positions:
+            if static and picture:              # a picture's windows: the sum, not its terms
+                line = (f"Y[{i},{j}] = {_draw.fmt(out[i, j], 4)}: the {kh * kw} pixels under the red window "
+                        f"times the kernel, summed")
+            else:
+                line = f"Y[{i},{j}] = {dot_product_terms(self.window_at(i, j)[0], self.kernel_array)}"
+            lines.append(_draw.variant(_draw.when(row=i, col=j), line, (i, j) == (r, c), "p") if static
+                         else f"<p>{line}</p>")
+        parts.append(f'<div style="font-family:monospace;font-size:13px">{"".join(lines)}</div>')
         return "".join(parts)
 
 

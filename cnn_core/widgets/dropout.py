@@ -27,7 +27,7 @@ class DropoutExplorer(Explorer):
     ``PASSES`` passes (close to ``input`` for every p < 1).
     """
 
-    static_controls = ("p", "mode")
+    static_controls = ("p", "mode", "seed")
 
     def controls(self) -> list[Control]:
         return [

@@ -19,6 +19,8 @@ from ._base import Control, Explorer
 __all__ = ["FeatureMapExplorer", "feature_map_explorer", "small_cnn", "trained_small_cnn", "digit_examples"]
 
 _MAX_CHANNELS = 16
+SCORES = "class scores"      # the pseudo-layer after the last one: the model's output, per class
+_MAX_CLASSES = 100
 
 
 def small_cnn():
@@ -71,7 +73,8 @@ def trained_small_cnn(checkpoint=None, epochs: int = 2):
 
 class FeatureMapExplorer(Explorer):
     """Knobs: ``image`` (index into ``images``) and ``layer`` (a named sub-module whose
-    output is a stack of feature maps).
+    output is a stack of feature maps, or ``"class scores"``: the model's output, one score
+    per class, with its softmax).
 
     ``model``: a torch model (default :func:`trained_small_cnn`); ``images``: (N, C, H, W)
     float array (default :func:`digit_examples`). ``maps`` is the (C, H, W) output of the
@@ -97,6 +100,9 @@ class FeatureMapExplorer(Explorer):
                             and self._run(0)[0].get(n) is not None and self._run(0)[0][n].ndim == 3]
         if not self._layers:
             raise ValueError("this model has no layer whose output is a (C, H, W) stack of feature maps")
+        scores = self._run(0)[1]
+        if scores is not None and len(scores) <= _MAX_CLASSES:
+            self._layers.append(SCORES)
         super().__init__(**knobs)
 
     def _run(self, index: int) -> tuple[dict, np.ndarray]:
@@ -117,6 +123,8 @@ class FeatureMapExplorer(Explorer):
             for h in hooks:
                 h.remove()
         probs = torch.softmax(logits[0], dim=0).numpy() if logits.ndim == 2 else None
+        if logits.ndim == 2:
+            outputs[SCORES] = logits[0].detach().cpu().numpy()
         self._cache[index] = (outputs, probs)
         return self._cache[index]
 
@@ -124,7 +132,7 @@ class FeatureMapExplorer(Explorer):
         labels = tuple(f"{i}" + (f" (a {self.labels[i]})" if self.labels is not None else "")
                        for i in range(len(self.images)))
         return [Control("image", "image", tuple(range(len(self.images))), "dropdown", labels=labels,
-                        static_options=tuple(range(min(3, len(self.images))))),
+                        static_options=tuple(range(min(10, len(self.images))))),
                 Control("layer", "layer", tuple(self._layers), "dropdown")]
 
     @property
@@ -138,6 +146,10 @@ class FeatureMapExplorer(Explorer):
     def render(self) -> str:
         i, layer = self.state["image"], self.state["layer"]
         x = self.images[i]
+        left = _draw.image_png(x[0] if x.shape[0] == 1 else x.mean(0), title=f"input {x.shape[1]}x{x.shape[2]}",
+                               size=112)
+        if layer == SCORES:
+            return self._render_scores(left)
         maps = self.maps
         module = dict(self.model.named_modules())[layer]
         shown = maps[:_MAX_CHANNELS]
@@ -145,8 +157,6 @@ class FeatureMapExplorer(Explorer):
         tiles = [_draw.image_png(m, title=f"channel {c}", vmin=lo, vmax=hi, cmap="viridis", size=72)
                  for c, m in enumerate(shown)]
         grid = '<div style="display:flex;flex-wrap:wrap;gap:4px;max-width:720px">' + "".join(tiles) + "</div>"
-        left = _draw.image_png(x[0] if x.shape[0] == 1 else x.mean(0), title=f"input {x.shape[1]}x{x.shape[2]}",
-                               size=112)
         text = [f"layer '{layer}' ({type(module).__name__}): {maps.shape[0]} feature maps of "
                 f"{maps.shape[1]}x{maps.shape[2]}" + (f", first {_MAX_CHANNELS} shown" if len(maps) > _MAX_CHANNELS
                                                       else "")
@@ -155,6 +165,17 @@ class FeatureMapExplorer(Explorer):
         if p is not None:
             text.append(f"prediction: class {int(p.argmax())} with probability {p.max():.2f}")
         return _draw.panel(left, grid) + "".join(_draw.note(t) for t in text)
+
+    def _render_scores(self, left: str) -> str:
+        scores, p = self.maps, self.probabilities
+        classes = [str(c) for c in range(len(scores))]
+        raw = _draw.bars_svg(scores, classes, title="scores (the last layer's outputs)", width=320)
+        soft = _draw.bars_svg(p, classes, title="softmax: probability of each class", width=320, lo=0, hi=1)
+        best = int(p.argmax())
+        truth = "" if self.labels is None else f"; the image is a {self.labels[self.state['image']]}"
+        return _draw.panel(left, raw, soft) + _draw.note(
+            f"{len(scores)} class scores; the largest, {_draw.fmt(scores[best], 3)}, is class {best}, "
+            f"with probability {p[best]:.2f}{truth}")
 
 
 def feature_map_explorer(model=None, images=None, labels=None, **knobs) -> FeatureMapExplorer:

@@ -23,8 +23,8 @@ class OutputSizeCalculator(Explorer):
     a 3x3 filter, stride 3.
     """
 
-    static_controls = ("n", "kernel_size", "stride", "padding")
-    max_static_states = 500
+    static_controls = ("n", "kernel_size", "stride", "padding", "dilation")
+    max_static_states = 2000
 
     def controls(self) -> list[Control]:
         return [

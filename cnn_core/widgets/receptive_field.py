@@ -19,17 +19,19 @@ __all__ = ["ReceptiveFieldExplorer", "receptive_field_explorer", "STACKS"]
 STACKS = {
     "3x3 convs": [("conv 3x3", 3, 1, 1)] * 4,
     "3x3 conv, 2x2 pool, repeated": [("conv 3x3", 3, 1, 1), ("max pool 2x2", 2, 2, 1)] * 2,
-    "5x5 convs": [("conv 5x5", 5, 1, 1)] * 3,
+    "5x5 convs": [("conv 5x5", 5, 1, 1)] * 4,
     "LeNet-5: 5x5 conv, 2x2 pool": [("conv 5x5", 5, 1, 1), ("pool 2x2", 2, 2, 1)] * 2,
     "3x3 convs with stride 2": [("conv 3x3, stride 2", 3, 2, 1)] * 4,
     "dilated 3x3 convs (1, 2, 4)": [("conv 3x3", 3, 1, 1), ("conv 3x3, dilation 2", 3, 1, 2),
                                     ("conv 3x3, dilation 4", 3, 1, 4)],
 }
 _COLOURS = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4"]
+_DEPTHS = (1, 2, 3, 4)                  # every stack offers them; a shorter stack says so
 
 
 class ReceptiveFieldExplorer(Explorer):
-    """Knobs: ``stack`` (a name of :data:`STACKS`) and ``depth`` (how many of its layers).
+    """Knobs: ``stack`` (a name of :data:`STACKS`) and ``depth`` (how many of its layers, 1 to
+    4; a stack with fewer layers shows all of them and says so).
 
     ``fields`` lists the receptive field after each of the first ``depth`` layers;
     ``field`` is the last one.
@@ -38,15 +40,11 @@ class ReceptiveFieldExplorer(Explorer):
     static_controls = ("stack", "depth")
 
     def controls(self) -> list[Control]:
-        n = len(STACKS[self.state["stack"]])
         return [Control("stack", "stack of layers", tuple(STACKS), "dropdown"),
-                Control("depth", "layers", tuple(range(1, n + 1)))]
+                Control("depth", "layers", _DEPTHS)]
 
     def defaults(self) -> dict:
         return {"stack": "3x3 convs", "depth": 2}
-
-    def _check(self) -> None:
-        self.state["depth"] = min(self.state["depth"], len(STACKS[self.state["stack"]]))
 
     @property
     def layers(self) -> list[tuple[str, int, int, int]]:
@@ -85,11 +83,16 @@ class ReceptiveFieldExplorer(Explorer):
             jump *= s
         tab = _draw.table(("layer", "jump (product of earlier strides)", "growth D(F - 1) x jump",
                            "receptive field"), rows)
-        legend = " ".join(f'<span style="color:{_COLOURS[i % 4]}">&#9632; after layer {i + 1}</span>'
-                          for i in range(len(fields)))
-        return _draw.panel("".join(out), tab + f"<p style='font-size:12px'>{legend}</p>") + _draw.note(
-            f"After {len(fields)} layer(s) of '{self.state['stack']}', one output unit sees a "
-            f"{self.field}x{self.field} region of the input.")
+        legend = " ".join(f'<span style="margin-right:8px"><span style="display:inline-block;width:10px;'
+                          f'height:10px;background:{_COLOURS[i % 4]};margin-right:3px"></span>after layer {i + 1}'
+                          f'</span>' for i in range(len(fields)))
+        notes = [f"After {len(fields)} layer(s) of '{self.state['stack']}', one output unit sees a "
+                 f"{self.field}x{self.field} region of the input."]
+        stack = STACKS[self.state["stack"]]
+        if self.state["depth"] > len(stack):
+            notes.append(f"'{self.state['stack']}' has {len(stack)} layers: all {len(stack)} are shown.")
+        return (_draw.panel("".join(out), tab + f"<p style='font-size:12px'>{legend}</p>")
+                + "".join(_draw.note(n) for n in notes))
 
 
 def receptive_field_explorer(stack: str = "3x3 convs", depth: int = 2) -> ReceptiveFieldExplorer:

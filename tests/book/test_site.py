@@ -88,8 +88,11 @@ def test_stylesheets_import_nothing_from_the_internet(site):
 
 def test_math_is_typeset_by_the_vendored_mathjax(site):
     html = (site / "book" / "ch04_padding.html").read_text()
-    assert "_static/mathjax/tex-chtml.js" in html, "the page does not load the vendored MathJax"
-    assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    # MathJax's loader with the components the pages use (_config.yml: mathjax3_config)
+    assert "_static/mathjax/startup.js" in html, "the page does not load the vendored MathJax"
+    for component in ("startup.js", "core.js", "input/tex.js", "output/chtml.js", "a11y/assistive-mml.js"):
+        assert (site / "_static" / "mathjax" / component).is_file(), f"MathJax's {component} is missing"
+    assert '"load": ["input/tex", "output/chtml", "a11y/assistive-mml"]' in html
     fonts = list((site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     assert fonts, "MathJax's fonts are missing"
     assert r"\(P = (F - 1)/2\)" in html

@@ -6,6 +6,8 @@ import re
 import pytest
 
 from cnn_core.widgets import Control, Explorer
+from cnn_core.widgets._base import read_static_states
+from cnn_core.widgets._draw import variant, when
 
 
 class Square(Explorer):
@@ -65,14 +67,18 @@ def test_live_widget():
     assert live.knobs["n"].value == 1 and live.view.value == "<p>n = 1</p>"
 
 
+def state(view: str) -> str:
+    return f'<div class="cnnx-state" data-cnnx-client="{{}}">{view}</div>'
+
+
 def test_static_html_holds_every_state_once():
     ex = Square()
     html = ex.static_html()
-    data = json.loads(re.search(r'<script type="application/json" class="cnnx-data">(.*?)</script>', html).group(1))
+    data = read_static_states(html)
     assert len(data["keys"]) == 6                 # 3 values of n x 2 of show
     assert len(data["views"]) == 6
-    assert data["views"][data["keys"]["2|0"]] == "<p>n = 3</p>"       # n index 2 (= 3), show False
-    assert '<div class="cnnx-view"><p>n = 2, n squared = 4</p></div>' in html   # the current state first
+    assert data["views"][data["keys"]["2|0"]] == state("<p>n = 3</p>")       # n index 2 (= 3), show False
+    assert f'<div class="cnnx-view">{state("<p>n = 2, n squared = 4</p>")}</div>' in html   # the current state first
     assert 'type="checkbox" data-knob="show" checked' in html
     assert 'type="range" min="0" max="2" value="1" data-knob="n"' in html
     assert ex.state == {"n": 2, "show": True, "unit": 0}
@@ -84,7 +90,59 @@ def test_script_content_cannot_close_the_script_tag():
             return "</script><script>alert(1)</script>"
     html = Evil().static_html()
     payload = re.search(r'class="cnnx-data">(.*?)</script>', html, re.S).group(1)
-    assert "</script>" not in payload and "<\\/script>" in payload
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", payload)          # base64: nothing can close the tag
+    assert read_static_states(html)["views"][0] == state("</script><script>alert(1)</script>")
+
+
+def test_refused_combinations_explain_themselves():
+    class Picky(Square):
+        def _check(self):
+            super()._check()
+            if self.state["n"] == 3 and not self.state["show"]:
+                raise ValueError("3 wants to be seen")
+    data = read_static_states(Picky().static_html())
+    assert len(data["keys"]) == 6 and "3 wants to be seen" in data["views"][data["keys"]["2|0"]]
+
+
+class Walk(Explorer):
+    """A toy explorer with a knob the browser turns inside one state: a position on a line."""
+
+    static_controls = ("n",)
+    client_controls = ("at",)
+
+    def defaults(self):
+        return {"n": 2, "at": 0}
+
+    def controls(self):
+        return [Control("n", "n", (2, 3)), Control("at", "at", tuple(range(self.state["n"])))]
+
+    def _check(self):
+        self.state["at"] = min(self.state["at"], self.state["n"] - 1)
+
+    def render(self):
+        return f"<p>at {self.state['at']} of {self.state['n']}</p>"
+
+    def render_static(self):
+        return "".join(variant(when(at=i), f"at {i} of {self.state['n']}", i == self.state["at"], "p")
+                       for i in range(self.state["n"]))
+
+
+def test_client_knobs_draw_every_variant_in_one_state():
+    html = Walk().static_html()
+    data = read_static_states(html)
+    assert len(data["keys"]) == 2                  # one state per n, not per position
+    three = data["views"][data["keys"]["1"]]
+    assert 'data-cnnx-client="{&quot;at&quot;: [&quot;0&quot;, &quot;1&quot;, &quot;2&quot;]}"' in three
+    assert three.count("data-cnnx-when=") == 3 and three.count("display:none") == 2
+    assert 'data-client="at" data-value="0"' in html
+
+
+def test_drawings_shared_by_states_are_stored_once():
+    class Shared(Square):
+        def render(self):
+            return '<svg width="9"><rect/></svg>' + super().render()
+    data = read_static_states(Shared().static_html())
+    assert len(data["parts"]) == 1 and all(v.startswith(state('<svg width="9">')[:-6]) for v in data["views"])
 
 
 def test_too_many_static_states_is_refused():

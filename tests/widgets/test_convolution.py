@@ -1,5 +1,7 @@
 """The convolution explorer: what it shows agrees with PyTorch and with hand arithmetic."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -8,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnn_core.widgets import conv_explorer
+from cnn_core.widgets._draw import fmt
+from cnn_core.widgets.convolution import STATIC_IMAGES
 from cnn_core.widgets.examples import KERNELS, image, kernel
 
 SMALL_IMAGES = ["notes 6x6 (set 001)", "notes vertical-edge 6x6 (set 004)", "notes 3x3 (0..8)",
@@ -121,11 +125,57 @@ def test_live_widget_follows_its_knobs():
     assert "rows of numbers" in live.error.value
 
 
-def test_static_page_has_every_kernel_stride_and_padding():
+def test_static_page_has_every_image_kernel_stride_padding_and_dilation():
     ex = conv_explorer()
     knobs, states = ex.static_states()
-    assert [k.name for k in knobs] == ["kernel", "stride", "padding"]
-    assert len(states) == len(KERNELS) * 2 * 2
+    assert [k.name for k in knobs] == ["image", "kernel", "stride", "padding", "dilation"]
+    assert len(states) == len(STATIC_IMAGES) * len(KERNELS) * 2 * 2 * 2
     html = ex.static_html()
-    assert ex.render() in html and 'data-knob="stride"' in html
+    assert 'data-knob="stride"' in html and 'data-client="row"' in html and 'data-client="col"' in html
     assert ex.state["stride"] == 1                  # rendering the states leaves the state alone
+    assert len(html) < 400_000, f"{len(html):,} characters is heavy for a page"
+
+
+def test_static_view_holds_every_window_of_the_feature_map():
+    ex = conv_explorer()
+    view = ex.render_static()
+    # 4x4 positions: a window on the input, a cell on the feature map, a line of arithmetic each
+    assert view.count('data-cnnx-when="row=') == 3 * 16
+    assert view.count("display:none") == 3 * 15     # only the current one is shown
+    ex.update(row=2, col=1)
+    assert ex.arithmetic in ex.render_static() and ex.arithmetic in ex.render()
+
+
+def test_a_picture_offers_a_few_windows_and_their_sums():
+    ex = conv_explorer(image="photo 32x32 (camera)", kernel="vertical edge")
+    rows = ex.client_options("row")
+    assert rows[0] == 0 and rows[-1] == 29 and len(rows) == 5
+    view = ex.render_static()
+    assert f"Y[29,29] = {fmt(ex.output[29, 29], 4)}" in view
+
+
+def test_dilation_is_drawn_and_explained():
+    ex = conv_explorer().update(dilation=2)
+    assert ex.output.shape == (2, 2)
+    assert "pixels 2 apart, in a 5x5 window" in ex.render()
+    assert ex.render().count('stroke-width="1.5"') == 1          # one path: the nine sampled cells
+    assert "pixels 2 apart" not in conv_explorer().render()
+
+
+def test_padding_modes_on_the_static_page():
+    ex = conv_explorer(padding=1).with_static_knobs("image", "kernel", "padding", "padding_mode")
+    knobs, states = ex.static_states()
+    assert [k.name for k in knobs] == ["image", "kernel", "padding", "padding_mode"]
+    views = {states[(0, 0, 1, m)] for m in range(4)}           # notes 6x6, padding 1, each mode
+    assert len(views) == 4                                       # every mode draws another border
+    assert "no border" in states[(0, 0, 0, 2)]                  # padding 0: the mode has nothing to fill
+    with pytest.raises(ValueError, match="has no knob 'paddings'"):
+        ex.with_static_knobs("paddings")
+
+
+def test_numbers_never_run_together():
+    ex = conv_explorer(kernel="blur (box 3x3)")
+    html = ex.render()
+    assert re.search(r"2\.56</text> <text", html)               # separate texts, space between
+    widths = [int(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="(\d+)"', html)]
+    assert min(widths) >= 26 and max(widths) >= 30              # the feature map's cells fit "2.56"

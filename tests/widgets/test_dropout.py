@@ -37,6 +37,9 @@ def test_eval_is_the_identity():
     assert "dropout is the identity" in ex.render()
 
 
-def test_static_page_has_every_rate_and_mode():
-    _, states = dropout_explorer().static_states()
-    assert len(states) == len(RATES) * 2
+def test_static_page_has_every_rate_mode_and_pass():
+    knobs, states = dropout_explorer().static_states()
+    assert [k.name for k in knobs] == ["p", "mode", "seed"]
+    assert len(states) == len(RATES) * 2 * 10
+    passes = {states[(4, 0, s)] for s in range(10)}          # p = 0.5, train: ten different passes
+    assert len(passes) == 10

@@ -29,7 +29,7 @@ def test_digit_examples_are_one_of_each_class(digits):
 def test_maps_are_the_layer_outputs(model, digits):
     images, labels = digits
     ex = feature_map_explorer(model, images, labels)
-    assert ex._layers == ["block1.0", "block1.1", "block1.2", "block2.0", "block2.1", "block2.2"]
+    assert ex._layers == ["block1.0", "block1.1", "block1.2", "block2.0", "block2.1", "block2.2", "class scores"]
     x = torch.from_numpy(images[3:4])
     with torch.no_grad():
         conv1 = model.block1[0](x)
@@ -46,6 +46,12 @@ def test_maps_are_the_layer_outputs(model, digits):
     html = ex.render()
     assert "16 feature maps of 14x14" in html and html.count("data:image/png") == 17   # input + 16 maps
     assert f"prediction: class {int(probs.argmax())}" in html
+    ex.update(layer="class scores")                 # the last layer: one score per class
+    with torch.no_grad():
+        logits = model(x)[0]
+    np.testing.assert_allclose(ex.maps, logits.numpy(), atol=1e-6)
+    html = ex.render()
+    assert "softmax: probability of each class" in html and f"is class {int(probs.argmax())}" in html
 
 
 def test_any_model_with_feature_maps(digits):
@@ -66,7 +72,7 @@ def test_trained_model_comes_from_the_checkpoint_without_training(tmp_path, mode
         assert torch.equal(a, b)
 
 
-def test_static_page_has_images_times_layers(model, digits):
+def test_static_page_has_every_digit_and_layer(model, digits):
     ex = feature_map_explorer(model, *digits)
     _, states = ex.static_states()
-    assert len(states) == 3 * 6
+    assert len(states) == 10 * 7

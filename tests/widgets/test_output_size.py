@@ -46,6 +46,8 @@ def test_out_of_range_knob():
 def test_static_page_offers_the_common_sizes():
     calc = output_size_calculator()
     knobs, states = calc.static_states()
-    assert [len(k.options) for k in knobs] == [5, 6, 4, 4]
-    assert len(states) == 5 * 6 * 4 * 4             # every combination renders (fit or not)
+    assert [k.name for k in knobs][-1] == "dilation"
+    assert [len(k.options) for k in knobs] == [5, 6, 4, 4, 4]
+    assert len(states) == 5 * 6 * 4 * 4 * 4         # every combination renders (fit or not)
     assert "2.33 is not a whole number" in calc.static_html()
+    assert "(7 + 2*0 - 2*(3 - 1) + 1)/3 + 1" in states[(1, 2, 2, 0, 1)]      # 7, 3, stride 3, dilation 2

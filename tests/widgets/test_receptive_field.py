@@ -1,6 +1,8 @@
 """The receptive-field explorer against torch autograd: the input pixels whose gradient is
 non-zero for one output unit are exactly the region the explorer draws."""
 
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -36,7 +38,22 @@ def test_two_3x3_convs_see_5x5():
     assert receptive_field_explorer().field == 5
 
 
-def test_depth_is_clamped_to_the_stack():
-    ex = receptive_field_explorer(stack="3x3 convs", depth=4)
-    ex.update(stack="5x5 convs")
-    assert ex.state["depth"] == 3
+def test_every_stack_at_every_depth_shows_a_field():
+    for stack, layers in STACKS.items():
+        for depth in range(1, 5):
+            html = receptive_field_explorer(stack=stack, depth=depth).render()
+            assert "region of the input" in html
+            assert (f"has {len(layers)} layers: all {len(layers)} are shown" in html) == (depth > len(layers))
+    assert len(STACKS["5x5 convs"]) == 4
+
+
+def test_static_page_has_every_stack_and_depth():
+    knobs, states = receptive_field_explorer().static_states()
+    assert len(states) == len(STACKS) * 4
+    assert not any("cannot be shown" in v for v in states.values())
+
+
+def test_the_legend_is_dark_text_beside_coloured_swatches():
+    html = receptive_field_explorer(depth=4).render()
+    assert "after layer 4</span>" in html
+    assert not re.search(r'color:#(d62728|ff7f0e|2ca02c|1f77b4)', html)      # no light text on white

@@ -63,9 +63,9 @@ sphinx:
 
 PROBE = """<html><body><iframe id="f" src="page.html" width="1000" height="800"></iframe>
 <pre id="out">not run</pre><script>
-document.getElementById("f").onload = function () {
+document.getElementById("f").onload = async function () {
   var d = this.contentDocument, results = [];
-  d.querySelectorAll(".cnn-explorer").forEach(function (ex) {
+  for (const ex of d.querySelectorAll(".cnn-explorer")) {
     var view = ex.querySelector(".cnnx-view"), before = view.innerHTML;
     var knob = ex.querySelector("[data-knob]"), after = null;
     if (knob) {
@@ -73,11 +73,13 @@ document.getElementById("f").onload = function () {
       else if (knob.tagName === "SELECT") { knob.selectedIndex = knob.options.length - 1; }
       else { knob.value = knob.max; }
       knob.dispatchEvent(new Event("input", {bubbles: true}));
+      await ex.cnnxReady;
       after = view.innerHTML;
     }
     results.push({text: before.replace(/<[^>]+>/g, " "), changed: after !== null && after !== before,
-                  precomputed: after === null || after.indexOf("not pre-computed") < 0});
-  });
+                  precomputed: after === null || (after.indexOf("not pre-computed") < 0 &&
+                                                  after.indexOf("cannot be shown") < 0)});
+  }
   document.getElementById("out").textContent = JSON.stringify(results);
 };
 </script></body></html>"""
