@@ -103,12 +103,14 @@ class JailServer:
             raise GraderFault(f"the sandbox's server is gone ({err}; {self._stderr()})") from None
         return self._reply(CONTROL_SECONDS, what)
 
-    def spawn(self) -> Jail:
-        """A fresh student process for one notebook."""
+    def spawn(self, limits: Limits | None = None) -> Jail:
+        """A fresh student process for one notebook, under ``limits`` (the assignment's, see
+        :meth:`Limits.for_template`; the server's own by default)."""
+        limits = limits or self.limits
         rpc_ours, rpc_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        spec = {**self.limits.to_dict(), "uid": self.uid}
+        spec = {**limits.to_dict(), "uid": self.uid}
         try:
             reply = self._request({"op": "spawn", "limits": spec}, (rpc_theirs.fileno(), out_w, err_w), "spawn")
         except BaseException:
@@ -123,7 +125,7 @@ class JailServer:
         if "pid" not in reply:
             raise GraderFault(f"the sandbox's server did not start a process: {reply}")
         return Jail(rpc_ours.detach(), out_r, err_r, hidden=self.plan.names, label=self.plan.key,
-                    output_limit=self.limits.output_bytes)
+                    output_limit=limits.output_bytes)
 
     def reap(self) -> None:
         """Remove the last student process, what it started and what it wrote."""

@@ -255,7 +255,7 @@ class Notebook:
         if found is not None:
             self._drop(key)
         server = self.servers[key]
-        jail = server.spawn()
+        jail = server.spawn(self.limits)
         session = Session(jail)
         self.sessions[key] = session
         for position in self.done:                       # bring the new process to where the old one was

@@ -32,6 +32,7 @@ modules are refused at import only. :func:`zygote_command` warns loudly;
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import signal
@@ -50,6 +51,7 @@ CNN_CORE = Path(cnn_core.__file__).resolve().parent
 BASE_UID = 62000          # sandbox uids: BASE_UID + slot (root only)
 WORKDIR = "/autograder-work"         # the student process's working folder in the jail
 CAPABILITIES = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP_FOWNER")
+MAX_ASKED_SECONDS = 6 * 3600        # the most time an assignment's metadata can ask for
 PRELOAD = ("numpy", "cnn_core", "cnn_core.grading", "torch", "torch.nn", "torch.nn.functional")
 
 
@@ -74,13 +76,16 @@ class Limits:
         """These limits, with the times an assignment asks for in its notebook's metadata
         (``"autograder": {"cell_seconds": 900, "notebook_seconds": 1800}``: a capstone that
         trains a network) when they are longer. An assignment can ask for more time, never
-        less, and nothing else."""
+        less, and nothing else; the processor time grows with the notebook's time."""
         asked = (template.get("metadata") or {}).get("autograder") or {}
         times = {}
         for key in ("cell_seconds", "notebook_seconds"):
             value = asked.get(key) if isinstance(asked, dict) else None
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > getattr(self, key):
-                times[key] = float(min(value, 6 * 3600))
+                times[key] = float(min(value, MAX_ASKED_SECONDS))
+        if "notebook_seconds" in times:
+            times["cpu_seconds"] = max(self.cpu_seconds,
+                                       math.ceil(self.cpu_seconds * times["notebook_seconds"] / self.notebook_seconds))
         return replace(self, **times) if times else self
 
 

@@ -83,13 +83,29 @@ def _nbgrader(cell: dict) -> dict | None:
     return meta
 
 
+GRADER_SETTINGS = ("cell_seconds", "notebook_seconds")
+
+
 def grader_settings(text: str) -> dict:
     """The ``# autograder: key=value ...`` line before the first cell, as numbers."""
     for line in text.splitlines():
         if HEADER.match(line):
             break
         if line.startswith("# autograder:"):
-            return {k: float(v) for k, v in (w.split("=", 1) for w in line.split(":", 1)[1].split())}
+            settings = {}
+            for word in line.split(":", 1)[1].split():
+                key, _, value = word.partition("=")
+                if key not in GRADER_SETTINGS:
+                    raise ValueError(f"'# autograder:' line: unknown setting {key!r}; the settings are "
+                                     f"{', '.join(GRADER_SETTINGS)}, written key=seconds")
+                try:
+                    settings[key] = float(value)
+                except ValueError:
+                    settings[key] = -1.0
+                if not 0 < settings[key] < float("inf"):
+                    raise ValueError(f"'# autograder:' line: {key} must be a number of seconds above 0, "
+                                     f"got {value!r}")
+            return settings
     return {}
 
 
@@ -128,7 +144,11 @@ def main(argv: list[str]) -> int:
     stale = []
     for folder in assignments():
         src, nb = folder / f"{folder.name}.py", folder / f"{folder.name}.ipynb"
-        text = render(src)
+        try:
+            text = render(src)
+        except ValueError as err:
+            print(f"{src.relative_to(HERE.parent)}: {err}", file=sys.stderr)
+            return 2
         if "--check" in argv:
             if not nb.exists() or nb.read_text() != text:
                 stale.append(str(nb))

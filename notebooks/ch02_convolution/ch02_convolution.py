@@ -2,8 +2,9 @@
 # # Assignment 2: the convolution operation, with stride and padding
 #
 # You will write a 2-D convolution in NumPy, first for one image and one filter, then for
-# a batch of multi-channel images with stride and padding, and answer a few questions
-# about output sizes and about what a convolution layer computes.
+# a batch of multi-channel images with stride and padding; work out output sizes and a
+# filter's parameters, say which filter gives the same result flipped or not, and build
+# a PyTorch layer with the output shape you are given.
 #
 # **Rules for the parts that ask you to implement something.** Write them with NumPy only.
 # `cnn_core.reference`, PyTorch and `scipy.signal`/`scipy.ndimage` may not be used in

@@ -3,7 +3,7 @@
 #
 # A network that fits its training set too well generalises badly. You will write inverted
 # dropout (forward and backward), the L2 penalty's gradient, a max-norm weight constraint,
-# and early stopping, and answer what dropout does at test time.
+# and early stopping, and compute why dropout needs no change at test time.
 #
 # **Rules.** In parts 1 to 3 write NumPy only: `cnn_core.reference` and PyTorch may not be
 # used in `dropout_forward`, `dropout_backward`, `l2_gradient` and `max_norm` (the test

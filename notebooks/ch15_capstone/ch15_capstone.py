@@ -528,18 +528,21 @@ for _k in ["fc2.weight", "fc2.bias", "fc1.weight", "fc1.bias", "conv2.weight", "
 # optimizer step; print one line per epoch (the mean loss, and the time taken) so you can
 # watch it learn. Return the list of the epochs' mean losses.
 #
-# Then train a `MyCNN` on the 4,500 training digits: `model = MyCNN(seed=0)`, then
-# `history = train(model, train_images, train_labels, epochs=8)` (or as many epochs as you
-# choose). The grader measures its accuracy on
-# 500 other digits, which you never see: 2 points at 90% or more, 2 more at 95%, the last 4
-# at 97%. To find out where you stand, hold some training digits out yourself while you try
-# things, then train on all of them.
+# Then train a `MyCNN` on the 4,500 training digits, keeping the network in `model` and its
+# losses in `history`: `model = MyCNN(seed=0)`, then
+# `history = train(model, train_images, train_labels, epochs=12)` (or as many epochs as you
+# choose). The grader measures the accuracy of `model` on 500 other digits, which you
+# never see: 2 points at 90% or more, 2 more at 95%, the last 4 at 96%. (On 500 digits, a
+# network that is right 98% of the time scores between 96.7% and 99.3% in 19 draws out of
+# 20, so the last mark is set below what a good network reaches.) To find out where you
+# stand, hold some training digits out yourself while you try things, then train on all
+# of them.
 #
 # What helps (chapters 8 to 10): Adam with a learning rate around 0.002 that shrinks each
 # epoch, batches of about 50, and shifting each training image by a random 0 to 2 pixels in
 # each direction (the digits are centred; the new ones may not be quite):
 # `random_shift(images, rng, pixels=2)` returns such a copy of a batch (N, 1, 28, 28).
-# The solution reaches about 98% after 8 epochs.
+# The solution reaches about 98% after 12 epochs, in about a minute.
 
 # %% solution id=training
 def random_shift(images, rng, pixels=2):
@@ -559,7 +562,7 @@ def train(model, images, labels, epochs, seed=0):
     rng = np.random.default_rng(seed)
     optimizer, history = Adam(lr=0.002), []
     for epoch in range(epochs):
-        optimizer.lr = 0.002 * 0.7 ** epoch
+        optimizer.lr = 0.002 * 0.75 ** epoch
         start, losses = time.perf_counter(), []
         order = rng.permutation(len(labels))
         for i in range(0, len(order), 50):
@@ -575,7 +578,7 @@ def train(model, images, labels, epochs, seed=0):
 
 ### BEGIN SOLUTION
 model = MyCNN(seed=0)
-history = train(model, train_images, train_labels, epochs=8)
+history = train(model, train_images, train_labels, epochs=12)
 ### END SOLUTION
 
 # %% tests id=accuracy_90 points=2
@@ -592,11 +595,11 @@ from cnn_core.data.capstone import held_out_digits
 
 _held_images, _held_labels = held_out_digits()
 _predicted = model.predict(_held_images)
-check_shape("predict() of the 500 held-out digits", _predicted, (500,))
+check_shape(f"predict() of the {len(_held_labels)} held-out digits", _predicted, (len(_held_labels),))
 check_true("predict() gives integer labels", isinstance(_predicted, np.ndarray)
            and np.issubdtype(_predicted.dtype, np.integer), f"got {type(_predicted).__name__}")
 _accuracy = float(np.mean(_predicted == _held_labels))
-print(f"accuracy on the 500 held-out digits: {_accuracy:.1%}")
+print(f"accuracy on the {len(_held_labels)} held-out digits: {_accuracy:.1%}")
 check_true("accuracy on the held-out digits is at least 90%", _accuracy >= 0.90, f"it is {_accuracy:.1%}")
 ### END HIDDEN TESTS
 
@@ -607,9 +610,9 @@ forbid(model.predict, NOT_ALLOWED)
 check_true("accuracy on the held-out digits is at least 95%", _accuracy >= 0.95, f"it is {_accuracy:.1%}")
 ### END HIDDEN TESTS
 
-# %% tests id=accuracy_97 points=4
-part("accuracy_97")
+# %% tests id=accuracy_96 points=4
+part("accuracy_96")
 forbid(model.predict, NOT_ALLOWED)
 ### BEGIN HIDDEN TESTS
-check_true("accuracy on the held-out digits is at least 97%", _accuracy >= 0.97, f"it is {_accuracy:.1%}")
+check_true("accuracy on the held-out digits is at least 96%", _accuracy >= 0.96, f"it is {_accuracy:.1%}")
 ### END HIDDEN TESTS

@@ -1,10 +1,12 @@
 # A plausible wrong submission, used by tests/notebooks to check partial credit.
-# expected_failures: max_pool_check, model_backward_check, accuracy_90, accuracy_95, accuracy_97
+# expected_failures: max_pool_check, softmax_cross_entropy_check, model_backward_check, accuracy_90, accuracy_95, accuracy_96
 #
 # Mistakes: max pooling's backward pass spreads each window's gradient over all four
-# positions (average pooling's rule), so the network's gradients are wrong too; and the
-# random shift drops the channel axis, so training stops at its first batch with a shape
-# error and the network is graded untrained.
+# positions (average pooling's rule), so the network's gradients are wrong too; the loss
+# takes the log of a probability that underflows to 0 when the scores are large (the
+# hidden test's scores of size 800 give an infinite loss); and the random shift drops the
+# channel axis, so training stops at its first batch with a shape error and the network
+# is graded untrained.
 
 # %% solution id=layers
 def relu_forward(x):

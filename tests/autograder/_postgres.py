@@ -29,7 +29,7 @@ class Server:
         self.bin = binaries()
         if self.bin is None:
             raise FileNotFoundError("PostgreSQL is not installed (run scripts/install_grading_deps.sh)")
-        self.dir = Path(tempfile.mkdtemp(prefix="autograder-pg-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="pytest-postgres-"))
         self.user = "postgres" if os.geteuid() == 0 else None
         if self.user:
             shutil.chown(self.dir, self.user, self.user)

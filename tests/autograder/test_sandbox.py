@@ -158,3 +158,36 @@ def test_a_virtual_environment_behind_a_symlink_works(tmp_path):
                          cwd=os.path.dirname(sandbox.CNN_CORE), timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["ok", "42\n"]
+
+
+def _asking(**times):
+    return {"metadata": {"autograder": times}}
+
+
+def test_an_assignment_can_ask_for_more_time_never_less_and_nothing_else():
+    base = sandbox.Limits(cell_seconds=60, notebook_seconds=600, cpu_seconds=900, memory_mb=4096)
+    assert base.for_template({"metadata": {}}) == base
+    assert base.for_template({}) == base
+    longer = base.for_template(_asking(cell_seconds=1200, notebook_seconds=2400))
+    assert (longer.cell_seconds, longer.notebook_seconds) == (1200.0, 2400.0)
+    assert longer.cpu_seconds == 3600                      # 900 s per 600 s of notebook, four times over
+    assert longer.memory_mb == base.memory_mb and longer.disk_mb == base.disk_mb
+    assert base.for_template(_asking(cell_seconds=10, notebook_seconds=100)) == base
+    assert base.for_template(_asking(memory_mb=10 ** 6, processes=10 ** 4)) == base
+    for junk in ("1200", True, None, [1200], float("nan"), -5):
+        assert base.for_template(_asking(cell_seconds=junk)) == base, junk
+    assert base.for_template({"metadata": {"autograder": "cell_seconds=1200"}}) == base
+    capped = base.for_template(_asking(cell_seconds=10 ** 9, notebook_seconds=float("inf")))
+    assert capped.cell_seconds == capped.notebook_seconds == sandbox.MAX_ASKED_SECONDS
+
+
+@needs_bwrap
+def test_the_assignments_processor_time_reaches_the_student_process(jail):
+    """The jail's server is started with the course's limits; a notebook that asked for more
+    time runs in a process with the longer processor-time limit."""
+    probe = "import resource\nprint(resource.getrlimit(resource.RLIMIT_CPU)[0])"
+    limits = TEST_LIMITS.for_template(_asking(notebook_seconds=TEST_LIMITS.notebook_seconds * 3))
+    assert limits.cpu_seconds > TEST_LIMITS.cpu_seconds
+    [plain] = run(jail, [probe])
+    [longer] = run(jail, [probe], limits=limits)
+    assert int(plain.stdout) == TEST_LIMITS.cpu_seconds and int(longer.stdout) == limits.cpu_seconds

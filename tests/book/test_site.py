@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -129,6 +130,25 @@ def test_every_chapter_offers_its_assignment_without_solutions(site):
         text = "\n".join("".join(c["source"]) for c in nb["cells"])
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, f"{chapter}: solutions leaked"
         assert "raise NotImplementedError" in text, f"{chapter}: the download is not the student version"
+
+
+def _text(html: str) -> str:
+    """A page's text as a reader sees it (tags dropped, Sphinx's curly quotes made plain)."""
+    text = unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u2019", "'").replace("\u201c", '"')
+    return " ".join(text.replace("\u201d", '"').split())
+
+
+def test_every_chapter_lists_its_assignments_parts_and_points(site):
+    for page in toc_files()[1:]:
+        chapter = page.split("/")[-1]
+        source = (ROOT / "notebooks" / chapter / f"{chapter}.py").read_text()
+        text = _text((site / f"{page}.html").read_text())
+        total = sum(int(p) for p in re.findall(r"^# %% tests .*points=(\d+)", source, re.M))
+        title = re.search(r"^# # (.+)$", source, re.M).group(1)
+        assert f"{title} ({total} points)." in text, f"{chapter}: no '{title} ({total} points).'"
+        for head in re.findall(r"^# ## (Part \d+ \(\d+ points?\): .+)$", source, re.M):
+            plain = " ".join(head.replace("`", "").split())
+            assert plain in text, f"{chapter}: the page does not list '{plain}'"
 
 
 def test_every_chapter_can_be_downloaded_as_a_notebook(site):

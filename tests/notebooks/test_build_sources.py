@@ -59,3 +59,28 @@ def test_check_mode_reports_stale_notebooks(tmp_path, monkeypatch, capsys):
     (folder / "demo.py").write_text(SOURCE.replace("Text.", "Other text."))
     assert build_sources.main(["--check"]) == 1
     assert "stale" in capsys.readouterr().out
+
+
+def test_an_assignment_can_ask_the_grader_for_more_time():
+    text = "# autograder: cell_seconds=1200 notebook_seconds=2400\n" + SOURCE
+    nb = build_sources.to_notebook(build_sources.parse(text), build_sources.grader_settings(text))
+    assert nb["metadata"]["autograder"] == {"cell_seconds": 1200.0, "notebook_seconds": 2400.0}
+    plain = build_sources.to_notebook(build_sources.parse(SOURCE), build_sources.grader_settings(SOURCE))
+    assert "autograder" not in plain["metadata"]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("# autograder: cell_secs=1200", "unknown setting 'cell_secs'"),
+    ("# autograder: cell_seconds=twenty", "must be a number of seconds above 0, got 'twenty'"),
+    ("# autograder: cell_seconds=0", "above 0"),
+    ("# autograder: notebook_seconds", "above 0, got ''"),
+])
+def test_a_typo_in_the_time_line_is_one_sentence(tmp_path, monkeypatch, capsys, line, message):
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "demo.py").write_text(line + "\n" + SOURCE)
+    monkeypatch.setattr(build_sources, "HERE", tmp_path)
+    assert build_sources.main([]) == 2
+    err = capsys.readouterr().err
+    assert "demo/demo.py: '# autograder:' line: " in err and message in err and "Traceback" not in err, err
+    assert not (folder / "demo.ipynb").exists()
