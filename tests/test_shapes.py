@@ -133,10 +133,19 @@ def test_conv_transpose_output_size_like_pytorch(n, k, s, p, op, d):
         with torch.no_grad():
             expected = layer(torch.zeros(1, 1, n, n)).shape[-1]
     except RuntimeError:
-        with pytest.raises(ValueError):
+        expected = None
+    if not expected:        # PyTorch refuses, or returns an empty map: the course refuses with a reason
+        with pytest.raises(ValueError, match="removes the whole output|output_padding"):
             shapes.conv_transpose_output_size(n, k, s, p, op, d)
         return
     assert shapes.conv_transpose_output_size(n, k, s, p, op, d) == expected
+
+
+def test_conv_transpose_that_leaves_nothing_is_refused_where_pytorch_returns_an_empty_map():
+    layer = torch.nn.ConvTranspose2d(1, 1, 4, padding=2)
+    assert layer(torch.zeros(1, 1, 1, 1)).shape[-1] == 0
+    with pytest.raises(ValueError, match="padding 2 removes the whole output .*0 pixels left"):
+        shapes.conv_transpose_output_size(1, 4, padding=2)
 
 
 @given(st.integers(1, 8), st.integers(1, 8), st.integers(1, 5), st.integers(1, 5),

@@ -50,7 +50,10 @@ def is_remote(url: str) -> bool:
 
 def test_every_page_of_the_toc_is_built(site):
     files = toc_files()
-    assert len(files) == 15, "the front page and 14 chapters"
+    assignments = sorted(p.parent.name for p in (ROOT / "notebooks").glob("*/*.py") if p.stem == p.parent.name)
+    assert files[0] == "book/intro" and sorted(f.split("/")[-1] for f in files[1:]) == assignments, \
+        "the front page, then one page per assignment (14 chapters and the capstone)"
+    assert len(files) == 16
     for name in files:
         page = site / f"{name}.html"
         assert page.is_file(), f"{page} was not built"
