@@ -321,8 +321,6 @@ class Conv2d(Module):
         return out
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("Conv2d.backward called before forward")
         x_shape, dtype, cols, geom = self._cache
         w = self.params["weight"]
         go = _check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)

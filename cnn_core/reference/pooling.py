@@ -322,8 +322,6 @@ class MaxPool2d(Module):
         return (out, indices) if self.return_indices else out
 
     def backward(self, grad_output):
-        if self._cache is None:
-            raise RuntimeError("MaxPool2d.backward called before forward")
         shape, dtype, indices = self._cache
         g = _grad("MaxPool2d.backward", grad_output, (*shape[:2], *indices.shape[2:]), dtype)
         return _scatter_max(g, indices, shape)
@@ -351,8 +349,6 @@ class AvgPool2d(Module):
         return avg_pool2d(self._input, *self._args(), strict=self.strict)
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
         return avg_pool2d_backward(grad_output, self._input, *self._args(), strict=self.strict)
 
     def extra_repr(self) -> str:
@@ -378,8 +374,6 @@ class GlobalAvgPool2d(Module):
         return global_avg_pool2d(self._input)
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError("GlobalAvgPool2d.backward called before forward")
         return global_avg_pool2d_backward(grad_output, self._input)
 
 
@@ -391,6 +385,4 @@ class GlobalMaxPool2d(GlobalAvgPool2d):
         return global_max_pool2d(self._input)
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError("GlobalMaxPool2d.backward called before forward")
         return global_max_pool2d_backward(grad_output, self._input)
