@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shapes import conv_output_size
-from ._validate import as_float_array, pair
+from ._validate import as_float_array, check_grad_output, checked_pair, fit_error
 from ._windows import fold_windows, im2col
 from .module import Module
 from .padding import pad, pad_backward
@@ -42,7 +42,6 @@ from .padding import pad, pad_backward
 __all__ = ["conv2d", "conv2d_backward", "Conv2d"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-_STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
 
 
 # --------------------------------------------------------------------------------------
@@ -75,22 +74,12 @@ class ConvGeometry:
         return pad_backward(grad_padded, input_shape, self.pads, mode=mode)
 
 
-def _positive_pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
-    p = pair(value, name)
-    if min(p) < minimum:
-        raise ValueError(f"{name} must be {'positive' if minimum == 1 else 'zero or positive'}, got {value!r}")
-    return p
-
-
 def _out_size_1d(fname: str, side: str, n: int, k: int, s: int, p, d: int, strict: bool, shape) -> int:
     """``conv_output_size`` for one dimension, with the error naming the input and the fix."""
     try:
         return conv_output_size(n, k, s, p, d, strict=strict)
     except ValueError as err:
-        msg = f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
-        if "whole number" in str(err):
-            msg += _STRICT_HINT
-        raise ValueError(msg) from None
+        raise fit_error(fname, shape, side, err) from None
 
 
 def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilation, groups,
@@ -122,8 +111,8 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
         raise ValueError(f"{fname}: the weight {tuple(weight_shape)} has an empty kernel")
     if padding_mode not in PADDING_MODES:
         raise ValueError(f"{fname}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
-    stride = _positive_pair(stride, "stride")
-    dilation = _positive_pair(dilation, "dilation")
+    stride = checked_pair(stride, "stride")
+    dilation = checked_pair(dilation, "dilation")
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise ValueError(f"{fname}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
@@ -139,7 +128,7 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
             ph, pw = (th // 2, th - th // 2), (tw // 2, tw - tw // 2)
         pad_h = pad_w = padding
     else:
-        p = _positive_pair(padding, "padding", minimum=0)
+        p = checked_pair(padding, "padding", minimum=0)
         ph, pw = (p[0], p[0]), (p[1], p[1])
         pad_h, pad_w = p
     out_h = _out_size_1d(fname, "height", h, kh, stride[0], pad_h, dilation[0], strict, input_shape)
@@ -250,20 +239,13 @@ def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
     x, w, _ = check_conv_arrays("conv2d_backward", input, weight)
     geom = conv_geometry("conv2d_backward", x.shape, w.shape, stride, padding, dilation, groups,
                          padding_mode, strict)
-    go = _check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
+    go = check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
     cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
     grouped = _grad_output_by_group(go, geom.groups)
     grad_weight = _weight_grad(cols, go, w.shape, grouped)
     grad_input = geom.unpad_grad(_padded_input_grad(go, w, geom, grouped), x.shape)
     grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
     return grad_input, grad_weight, grad_bias
-
-
-def _check_grad_output(fname: str, grad_output, expected_shape, dtype) -> np.ndarray:
-    go = as_float_array(grad_output, "grad_output", ndim=4, layout="(N, C, Ho, Wo)")
-    if go.shape != tuple(expected_shape):
-        raise ValueError(f"{fname}: grad_output has shape {go.shape}, but the output had shape {tuple(expected_shape)}")
-    return go.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -289,7 +271,7 @@ class Conv2d(Module):
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *, rng=None,
                  dtype=np.float32, strict: bool = True) -> None:
         super().__init__()
-        kh, kw = _positive_pair(kernel_size, "kernel_size")
+        kh, kw = checked_pair(kernel_size, "kernel_size")
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: groups={groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
@@ -323,7 +305,7 @@ class Conv2d(Module):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         x_shape, dtype, cols, geom = self._cache
         w = self.params["weight"]
-        go = _check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
+        go = check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
         grouped = _grad_output_by_group(go, geom.groups)
         self.grads["weight"] += _weight_grad(cols, go, w.shape, grouped).astype(w.dtype, copy=False)
         if "bias" in self.params:

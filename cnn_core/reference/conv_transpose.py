@@ -24,10 +24,9 @@ import math
 import numpy as np
 
 from ..shapes import conv_transpose_output_size
-from ._validate import as_float_array, pair
+from ._validate import as_float_array, check_grad_output, checked_pair, pair
 from ._windows import im2col
-from .conv import (ConvGeometry, _check_grad_output, _forward_cols, _padded_input_grad, _positive_pair, _rng,
-                   _weight_grad)
+from .conv import ConvGeometry, _forward_cols, _padded_input_grad, _rng, _weight_grad
 from .module import Module
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward", "ConvTranspose2d"]
@@ -51,13 +50,13 @@ def _transpose_geometry(fname: str, input_shape, weight_shape, stride, padding, 
         )
     if c_in % groups:
         raise ValueError(f"{fname}: groups={groups} must divide the {c_in} input channels of {tuple(input_shape)}")
-    stride = _positive_pair(stride, "stride")
-    dilation = _positive_pair(dilation, "dilation")
+    stride = checked_pair(stride, "stride")
+    dilation = checked_pair(dilation, "dilation")
     if isinstance(padding, str):
         raise ValueError(f"{fname}: padding must be an int or a pair (no 'same'/'valid' for transposed conv), "
                          f"got {padding!r}")
-    ph, pw = _positive_pair(padding, "padding", minimum=0)
-    oph, opw = _positive_pair(output_padding, "output_padding", minimum=0)
+    ph, pw = checked_pair(padding, "padding", minimum=0)
+    oph, opw = checked_pair(output_padding, "output_padding", minimum=0)
     try:
         out_h = conv_transpose_output_size(h, kh, stride[0], ph, oph, dilation[0])
         out_w = conv_transpose_output_size(w, kw, stride[1], pw, opw, dilation[1])
@@ -133,7 +132,7 @@ def conv_transpose2d_backward(grad_output: np.ndarray, input: np.ndarray, weight
     hp, wp = geom.padded_size
     left, _, top, _ = geom.pads
     c_out = w.shape[1] * geom.groups
-    go = _check_grad_output("conv_transpose2d_backward", grad_output, (x.shape[0], c_out, hp - 2 * top,
+    go = check_grad_output("conv_transpose2d_backward", grad_output, (x.shape[0], c_out, hp - 2 * top,
                                                                       wp - 2 * left), x.dtype)
     cols = _grad_cols(go, geom)
     grad_input = _forward_cols(cols, w, x.shape[0], geom.out_size)   # an ordinary conv of grad_output

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shapes import pool_output_size
-from ._validate import as_float_array, pair
+from ._validate import as_float_array, check_divisor_override, check_grad_output, checked_pair, fit_error
 from ._windows import fold_windows, offset_slices
 from .module import Module
 
@@ -41,7 +41,6 @@ __all__ = [
     "global_max_pool2d_backward", "MaxPool2d", "AvgPool2d", "SumPool2d", "GlobalAvgPool2d", "GlobalMaxPool2d",
 ]
 
-_STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
 
 
 # --------------------------------------------------------------------------------------
@@ -71,28 +70,20 @@ class PoolGeometry:
         return np.ascontiguousarray(padded[:, :, ph : ph + h, pw : pw + w])
 
 
-def _nonneg_pair(value, name: str, minimum: int) -> tuple[int, int]:
-    p = pair(value, name)
-    if min(p) < minimum:
-        raise ValueError(f"{name} must be {'positive' if minimum else 'zero or positive'}, got {value!r}")
-    return p
-
-
 def pool_geometry(fname: str, input_shape, kernel_size, stride=None, padding=0, dilation=1,
                   ceil_mode: bool = False, strict: bool = True) -> PoolGeometry:
     """Check a pooling window against the input shape (N, C, H, W) and work out the output size."""
-    k = _nonneg_pair(kernel_size, "kernel_size", 1)
-    s = k if stride is None else _nonneg_pair(stride, "stride", 1)
-    p = _nonneg_pair(padding, "padding", 0)
-    d = _nonneg_pair(dilation, "dilation", 1)
+    k = checked_pair(kernel_size, "kernel_size", 1)
+    s = k if stride is None else checked_pair(stride, "stride", 1)
+    p = checked_pair(padding, "padding", 0)
+    d = checked_pair(dilation, "dilation", 1)
     out, extra = [], []
     for axis, side in ((0, "height"), (1, "width")):
         n = input_shape[2 + axis]
         try:
             o = pool_output_size(n, k[axis], s[axis], p[axis], d[axis], ceil_mode=ceil_mode, strict=strict)
         except ValueError as err:
-            msg = f"{fname}: input of shape {tuple(input_shape)}, along the {side}: {err}"
-            raise ValueError(msg + (_STRICT_HINT if "whole number" in str(err) else "")) from None
+            raise fit_error(fname, input_shape, side, err) from None
         out.append(o)
         reach = (o - 1) * s[axis] + d[axis] * (k[axis] - 1) + 1      # last pixel a window touches, +1
         extra.append(max(0, reach - (n + 2 * p[axis])))
@@ -101,13 +92,6 @@ def pool_geometry(fname: str, input_shape, kernel_size, stride=None, padding=0, 
 
 def _input(x) -> np.ndarray:
     return as_float_array(x, "input", ndim=4, layout="(N, C, H, W)")
-
-
-def _grad(fname: str, grad_output, expected_shape, dtype) -> np.ndarray:
-    g = as_float_array(grad_output, "grad_output", ndim=4, layout="(N, C, Ho, Wo)")
-    if g.shape != tuple(expected_shape):
-        raise ValueError(f"{fname}: grad_output has shape {g.shape}, but the output had shape {tuple(expected_shape)}")
-    return g.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -174,7 +158,7 @@ def max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
     """Gradient of :func:`max_pool2d`: grad_output (N, C, Ho, Wo) -> grad_input (N, C, H, W)."""
     x = _input(input)
     geom = pool_geometry("max_pool2d_backward", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
-    g = _grad("max_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
+    g = check_grad_output("max_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     _, indices = _max_pool_with_indices(x, geom)
     return _scatter_max(g, indices, x.shape)
 
@@ -194,10 +178,8 @@ def _window_counts(n: int, k: int, s: int, p: int, extra: int, out: int, include
 
 def _divisor(geom: PoolGeometry, h: int, w: int, count_include_pad: bool, divisor_override):
     """The number each window's sum is divided by: a scalar or an (Ho, Wo) array."""
+    check_divisor_override(divisor_override)
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
-                or divisor_override == 0:
-            raise ValueError(f"divisor_override must be a non-zero int, got {divisor_override!r}")
         return divisor_override
     (kh, kw), (sh, sw), (ph, pw), (eh, ew), (ho, wo) = (geom.kernel_size, geom.stride, geom.padding,
                                                         geom.extra, geom.out_size)
@@ -245,7 +227,7 @@ def avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
     x = _input(input)
     h, w = x.shape[2:]
     geom = pool_geometry("avg_pool2d_backward", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
-    g = _grad("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
+    g = check_grad_output("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     share = (g / _divisor(geom, h, w, count_include_pad, divisor_override)).astype(x.dtype, copy=False)
     per_offset = np.broadcast_to(share, (*geom.kernel_size, *share.shape))   # the same share for every pixel
     return geom.crop(fold_windows(per_offset, geom.padded_size(h, w), geom.stride, geom.dilation), h, w)
@@ -280,7 +262,7 @@ def global_avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np
     """grad_output (N, C, 1, 1) -> grad_input (N, C, H, W): each pixel gets grad / (H*W)."""
     x = _input(input)
     n, c, h, w = x.shape
-    g = _grad("global_avg_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
+    g = check_grad_output("global_avg_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
     return np.broadcast_to(g / (h * w), x.shape).astype(x.dtype)
 
 
@@ -294,7 +276,7 @@ def global_max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np
     """grad_output (N, C, 1, 1) -> grad_input (N, C, H, W): all of it to the (first) maximum."""
     x = _input(input)
     n, c, h, w = x.shape
-    g = _grad("global_max_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
+    g = check_grad_output("global_max_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
     first_max = x.reshape(n, c, h * w).argmax(axis=2)          # argmax returns the first maximum
     return _scatter_max(g, first_max.reshape(n, c, 1, 1), x.shape)
 
@@ -323,7 +305,7 @@ class MaxPool2d(Module):
 
     def backward(self, grad_output):
         shape, dtype, indices = self._cache
-        g = _grad("MaxPool2d.backward", grad_output, (*shape[:2], *indices.shape[2:]), dtype)
+        g = check_grad_output("MaxPool2d.backward", grad_output, (*shape[:2], *indices.shape[2:]), dtype)
         return _scatter_max(g, indices, shape)
 
     def extra_repr(self) -> str:
