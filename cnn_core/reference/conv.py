@@ -158,7 +158,7 @@ def check_conv_arrays(fname: str, input, weight, bias=None):
 # --------------------------------------------------------------------------------------
 # the three matrix products (shared with the transposed convolution)
 # --------------------------------------------------------------------------------------
-def _forward_cols(cols: np.ndarray, weight: np.ndarray, n: int, out_size: tuple[int, int]) -> np.ndarray:
+def forward_cols(cols: np.ndarray, weight: np.ndarray, n: int, out_size: tuple[int, int]) -> np.ndarray:
     """cols (G, K, N*Ho*Wo) and weight (O, C/G, kH, kW) -> output (N, O, Ho, Wo)."""
     g = cols.shape[0]
     o = weight.shape[0]
@@ -174,7 +174,7 @@ def _grad_output_by_group(grad_output: np.ndarray, groups: int) -> np.ndarray:
     return go.reshape(groups, o // groups, n * ho * wo)
 
 
-def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, grouped=None) -> np.ndarray:
+def weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, grouped=None) -> np.ndarray:
     """grad_weight (O, C/G, kH, kW) = grad_output @ cols^T, per group: each weight saw every patch.
 
     ``grouped``: ``_grad_output_by_group(grad_output, G)`` if the caller already has it.
@@ -184,8 +184,8 @@ def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, groupe
     return gw.reshape(weight_shape)
 
 
-def _padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry,
-                       grouped=None) -> np.ndarray:
+def padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry,
+                      grouped=None) -> np.ndarray:
     """Gradient w.r.t. the *padded* input (N, C, Hp, Wp): grad_cols = W^T @ grad_output, then col2im."""
     n, o, ho, wo = grad_output.shape
     g = geom.groups
@@ -220,7 +220,7 @@ def conv2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
     x, w, b = check_conv_arrays("conv2d", input, weight, bias)
     geom = conv_geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, padding_mode, strict)
     cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
-    out = _forward_cols(cols, w, x.shape[0], geom.out_size)
+    out = forward_cols(cols, w, x.shape[0], geom.out_size)
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
     return out
@@ -242,8 +242,8 @@ def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
     go = check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
     cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
     grouped = _grad_output_by_group(go, geom.groups)
-    grad_weight = _weight_grad(cols, go, w.shape, grouped)
-    grad_input = geom.unpad_grad(_padded_input_grad(go, w, geom, grouped), x.shape)
+    grad_weight = weight_grad(cols, go, w.shape, grouped)
+    grad_input = geom.unpad_grad(padded_input_grad(go, w, geom, grouped), x.shape)
     grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
     return grad_input, grad_weight, grad_bias
 
@@ -251,10 +251,6 @@ def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
 # --------------------------------------------------------------------------------------
 # the layer
 # --------------------------------------------------------------------------------------
-def _rng(rng) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 class Conv2d(Module):
     """A convolutional layer, constructed like ``torch.nn.Conv2d``.
 
@@ -281,7 +277,7 @@ class Conv2d(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
         self.dilation, self.groups, self.padding_mode, self.strict = dilation, groups, padding_mode, strict
-        gen = _rng(rng)
+        gen = np.random.default_rng(rng)
         fan_in = in_channels // groups * kh * kw
         bound = 1.0 / math.sqrt(fan_in)
         self.params["weight"] = gen.uniform(-bound, bound, (out_channels, in_channels // groups, kh, kw)).astype(dtype)
@@ -296,7 +292,7 @@ class Conv2d(Module):
         geom = conv_geometry("Conv2d", x.shape, w.shape, self.stride, self.padding, self.dilation, self.groups,
                              self.padding_mode, self.strict)
         cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
-        out = _forward_cols(cols, w, x.shape[0], geom.out_size)
+        out = forward_cols(cols, w, x.shape[0], geom.out_size)
         if b is not None:
             out += b.reshape(1, -1, 1, 1)
         self._cache = (x.shape, x.dtype, cols, geom)   # backward needs the patches, not x itself
@@ -307,10 +303,10 @@ class Conv2d(Module):
         w = self.params["weight"]
         go = check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
         grouped = _grad_output_by_group(go, geom.groups)
-        self.grads["weight"] += _weight_grad(cols, go, w.shape, grouped).astype(w.dtype, copy=False)
+        self.grads["weight"] += weight_grad(cols, go, w.shape, grouped).astype(w.dtype, copy=False)
         if "bias" in self.params:
             self.grads["bias"] += go.sum(axis=(0, 2, 3)).astype(w.dtype, copy=False)
-        return geom.unpad_grad(_padded_input_grad(go, w.astype(dtype, copy=False), geom, grouped), x_shape)
+        return geom.unpad_grad(padded_input_grad(go, w.astype(dtype, copy=False), geom, grouped), x_shape)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

@@ -26,7 +26,7 @@ import numpy as np
 from ..shapes import conv_transpose_output_size
 from ._validate import as_float_array, check_grad_output, checked_pair, pair
 from ._windows import im2col
-from .conv import ConvGeometry, _forward_cols, _padded_input_grad, _rng, _weight_grad
+from .conv import ConvGeometry, forward_cols, padded_input_grad, weight_grad
 from .module import Module
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward", "ConvTranspose2d"]
@@ -105,7 +105,7 @@ def conv_transpose2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | N
     c_out = w.shape[1] * geom.groups
     if b is not None and b.shape[0] != c_out:
         raise ValueError(f"conv_transpose2d: bias has {b.shape[0]} entries but the output has {c_out} channels")
-    out = _crop(_padded_input_grad(x, w, geom), geom)       # x plays the role of a conv's grad_output
+    out = _crop(padded_input_grad(x, w, geom), geom)        # x plays the role of a conv's grad_output
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
     return out
@@ -135,8 +135,8 @@ def conv_transpose2d_backward(grad_output: np.ndarray, input: np.ndarray, weight
     go = check_grad_output("conv_transpose2d_backward", grad_output, (x.shape[0], c_out, hp - 2 * top,
                                                                       wp - 2 * left), x.dtype)
     cols = _grad_cols(go, geom)
-    grad_input = _forward_cols(cols, w, x.shape[0], geom.out_size)   # an ordinary conv of grad_output
-    grad_weight = _weight_grad(cols, x, w.shape)                      # conv's weight grad, roles swapped
+    grad_input = forward_cols(cols, w, x.shape[0], geom.out_size)    # an ordinary conv of grad_output
+    grad_weight = weight_grad(cols, x, w.shape)                       # conv's weight grad, roles swapped
     grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
     return grad_input, grad_weight, grad_bias
 
@@ -165,7 +165,7 @@ class ConvTranspose2d(Module):
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (kh, kw)
         self.stride, self.padding, self.output_padding = stride, padding, output_padding
         self.groups, self.dilation = groups, dilation
-        gen = _rng(rng)
+        gen = np.random.default_rng(rng)
         bound = 1.0 / math.sqrt(out_channels // groups * kh * kw)
         self.params["weight"] = gen.uniform(-bound, bound, (in_channels, out_channels // groups, kh, kw)).astype(dtype)
         if bias:

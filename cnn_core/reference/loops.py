@@ -19,7 +19,7 @@ import numpy as np
 
 from ._validate import check_divisor_override, check_grad_output
 from .conv import check_conv_arrays, conv_geometry
-from .pooling import _input, pool_geometry
+from .pooling import pool_geometry, pool_input
 
 __all__ = ["conv2d", "conv2d_backward", "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"]
 
@@ -88,7 +88,7 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False, *,
                strict=True):
     """Loop version of :func:`cnn_core.reference.max_pool2d`."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
     xp = np.pad(x, geom.padded_widths, constant_values=-np.inf)     # the padding never wins
     n_images, channels, h, w = x.shape
@@ -115,7 +115,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, *,
                         strict=True):
     """Loop version of :func:`cnn_core.reference.max_pool2d_backward`."""
-    x = _input(input)
+    x = pool_input(input)
     _, indices = max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, True, strict=strict)
     g = check_grad_output("max_pool2d_backward", grad_output, indices.shape, x.dtype)
     grad = np.zeros_like(x)
@@ -146,7 +146,7 @@ def _divisor(geom, rows, cols, h, w, count_include_pad, divisor_override):
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None, *, strict=True):
     """Loop version of :func:`cnn_core.reference.avg_pool2d`."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("avg_pool2d", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
     xp = np.pad(x, geom.padded_widths)              # zero padding
     n_images, channels, h, w = x.shape
@@ -164,7 +164,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False,
                         count_include_pad=True, divisor_override=None, *, strict=True):
     """Loop version of :func:`cnn_core.reference.avg_pool2d_backward`."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("avg_pool2d_backward", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
     g = check_grad_output("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     n_images, channels, h, w = x.shape

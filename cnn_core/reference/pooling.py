@@ -90,7 +90,7 @@ def pool_geometry(fname: str, input_shape, kernel_size, stride=None, padding=0, 
     return PoolGeometry(k, s, d, p, tuple(out), tuple(extra))
 
 
-def _input(x) -> np.ndarray:
+def pool_input(x) -> np.ndarray:
     return as_float_array(x, "input", ndim=4, layout="(N, C, H, W)")
 
 
@@ -147,7 +147,7 @@ def max_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, dilation=
     Returns:
         (N, C, Ho, Wo), or ``(output, indices)`` with ``return_indices``.
     """
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
     out, indices = _max_pool_with_indices(x, geom)
     return (out, indices) if return_indices else out
@@ -156,7 +156,7 @@ def max_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, dilation=
 def max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size, stride=None, padding=0,
                         dilation=1, ceil_mode: bool = False, *, strict: bool = True) -> np.ndarray:
     """Gradient of :func:`max_pool2d`: grad_output (N, C, Ho, Wo) -> grad_input (N, C, H, W)."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("max_pool2d_backward", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
     g = check_grad_output("max_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     _, indices = _max_pool_with_indices(x, geom)
@@ -206,7 +206,7 @@ def avg_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, ceil_mode
     Returns:
         (N, C, Ho, Wo) in the input's dtype.
     """
-    x = _input(input)
+    x = pool_input(input)
     h, w = x.shape[2:]
     geom = pool_geometry("avg_pool2d", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
     divisor = _divisor(geom, h, w, count_include_pad, divisor_override)
@@ -224,7 +224,7 @@ def avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
 
     grad_output (N, C, Ho, Wo) -> grad_input (N, C, H, W) (``input`` gives the shape and dtype).
     """
-    x = _input(input)
+    x = pool_input(input)
     h, w = x.shape[2:]
     geom = pool_geometry("avg_pool2d_backward", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
     g = check_grad_output("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
@@ -254,13 +254,13 @@ def sum_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
 # --------------------------------------------------------------------------------------
 def global_avg_pool2d(input: np.ndarray) -> np.ndarray:
     """Mean of each feature map: (N, C, H, W) -> (N, C, 1, 1) (``adaptive_avg_pool2d(x, 1)``)."""
-    x = _input(input)
+    x = pool_input(input)
     return x.mean(axis=(2, 3), keepdims=True)
 
 
 def global_avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np.ndarray:
     """grad_output (N, C, 1, 1) -> grad_input (N, C, H, W): each pixel gets grad / (H*W)."""
-    x = _input(input)
+    x = pool_input(input)
     n, c, h, w = x.shape
     g = check_grad_output("global_avg_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
     return np.broadcast_to(g / (h * w), x.shape).astype(x.dtype)
@@ -268,13 +268,13 @@ def global_avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np
 
 def global_max_pool2d(input: np.ndarray) -> np.ndarray:
     """Largest value of each feature map: (N, C, H, W) -> (N, C, 1, 1) (``adaptive_max_pool2d(x, 1)``)."""
-    x = _input(input)
+    x = pool_input(input)
     return x.max(axis=(2, 3), keepdims=True)
 
 
 def global_max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np.ndarray:
     """grad_output (N, C, 1, 1) -> grad_input (N, C, H, W): all of it to the (first) maximum."""
-    x = _input(input)
+    x = pool_input(input)
     n, c, h, w = x.shape
     g = check_grad_output("global_max_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
     first_max = x.reshape(n, c, h * w).argmax(axis=2)          # argmax returns the first maximum
@@ -296,7 +296,7 @@ class MaxPool2d(Module):
         self._cache = None
 
     def forward(self, x):
-        x = _input(x)
+        x = pool_input(x)
         geom = pool_geometry("MaxPool2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation,
                              self.ceil_mode, self.strict)
         out, indices = _max_pool_with_indices(x, geom)
@@ -327,7 +327,7 @@ class AvgPool2d(Module):
                 self.divisor_override)
 
     def forward(self, x):
-        self._input = _input(x)   # only its shape and dtype are needed, but it is cheap to keep
+        self._input = pool_input(x)   # only its shape and dtype are needed, but it is cheap to keep
         return avg_pool2d(self._input, *self._args(), strict=self.strict)
 
     def backward(self, grad_output):
@@ -352,7 +352,7 @@ class GlobalAvgPool2d(Module):
         self._input = None
 
     def forward(self, x):
-        self._input = _input(x)
+        self._input = pool_input(x)
         return global_avg_pool2d(self._input)
 
     def backward(self, grad_output):
@@ -363,7 +363,7 @@ class GlobalMaxPool2d(GlobalAvgPool2d):
     """Largest value of each feature map: (N, C, H, W) -> (N, C, 1, 1)."""
 
     def forward(self, x):
-        self._input = _input(x)
+        self._input = pool_input(x)
         return global_max_pool2d(self._input)
 
     def backward(self, grad_output):
