@@ -24,7 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-from .course import Course
+from .course import DEFAULT_COURSE_ID, Course
 from .sandbox import Limits
 
 
@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--course", type=Path, default=Path("."), help="the course folder (default: .)")
     common.add_argument("--db", default=None, help="SQLAlchemy URL of the gradebook")
-    common.add_argument("--course-id", default="default_course", help="nbgrader course id in the gradebook")
+    common.add_argument("--course-id", default=DEFAULT_COURSE_ID, help="nbgrader course id in the gradebook")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("release", parents=[common], help="make the student version with nbgrader")
     r.add_argument("assignment")

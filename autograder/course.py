@@ -17,6 +17,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+# nbgrader's course id (``nbgrader.api``'s default): the gradebook rows of this course carry it
+DEFAULT_COURSE_ID = "default_course"
+
 
 def _read_template(path: Path) -> dict:
     """A template notebook as plain JSON data, every cell's source one string (as nbgrader reads it)."""

@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import io
 
+from .course import DEFAULT_COURSE_ID
 from .gradebook import open_gradebook
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
            "raw_score", "late_submission_penalty", "score", "max_score", "needs_review"]
 
 
-def export_csv(db_url: str, course_id: str = "default_course") -> tuple[str, int]:
+def export_csv(db_url: str, course_id: str = DEFAULT_COURSE_ID) -> tuple[str, int]:
     """(the CSV, how many rows have a graded submission)."""
     from nbgrader.api import MissingEntry
 

@@ -19,11 +19,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import rebuild
+from .course import DEFAULT_COURSE_ID
 
-# nbgrader calls the `alembic` command of this environment when it creates a database
-_BIN = str(Path(sys.executable).parent)
-if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+def _alembic_on_path() -> None:
+    """nbgrader calls the ``alembic`` command of this environment when it creates a database:
+    put this environment's ``bin`` on ``PATH`` (once, and only when a gradebook is opened)."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
 def database_url(db_url: str) -> str:
@@ -35,9 +39,11 @@ def database_url(db_url: str) -> str:
 
 
 @contextmanager
-def open_gradebook(db_url: str, course_id: str = "default_course"):
+def open_gradebook(db_url: str, course_id: str = DEFAULT_COURSE_ID):
     """nbgrader's Gradebook (course_id: nbgrader.api's default; PostgreSQL needs a non-empty one)."""
     from nbgrader.api import Gradebook
+
+    _alembic_on_path()
 
     db_url = database_url(db_url)
     if db_url.startswith("postgresql"):

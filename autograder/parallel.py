@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import gradebook, store
-from .course import Course
+from .course import DEFAULT_COURSE_ID, Course
 from .journal import Journal, fingerprint
 from .rebuild import cell_kind, graded_cells, grade_id
 from .sandbox import Limits
@@ -121,7 +121,7 @@ def solution_cache(course: Course, template: dict, sources: dict) -> Path:
 def grade_assignment(course: Course, assignment: str, *, jobs: int = 2, limits: Limits = Limits(),
                      students: list[str] | None = None, force: bool = False, progress: bool = True,
                      executor=None, use_bwrap=None, require_sandbox: bool = False,
-                     course_id: str = "default_course", allow_failing_source: bool = False) -> BatchSummary:
+                     course_id: str = DEFAULT_COURSE_ID, allow_failing_source: bool = False) -> BatchSummary:
     """Grade every submission of ``assignment`` in ``course``; return what happened.
 
     executor: None (``jobs`` local workers), or a Dask client (:mod:`autograder.distributed`).

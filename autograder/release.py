@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .course import Course
+from .course import DEFAULT_COURSE_ID, Course
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -49,7 +49,7 @@ def adopt(course: Course, assignment: str) -> Path | None:
     return origin
 
 
-def release(course: Course, assignment: str, course_id: str = "default_course") -> tuple[Path | None, Path]:
+def release(course: Course, assignment: str, course_id: str = DEFAULT_COURSE_ID) -> tuple[Path | None, Path]:
     """(folder the source was copied from or None, ``release/<assignment>/``).
 
     Raises RuntimeError with nbgrader's output when nbgrader fails."""

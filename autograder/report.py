@@ -17,12 +17,12 @@ import csv
 from pathlib import Path
 
 from . import rebuild, store
-from .course import Course
+from .course import DEFAULT_COURSE_ID, Course
 from .gradebook import open_gradebook, scores as notebook_scores
 
 
 def class_scores(course: Course, assignment: str,
-                 course_id: str = "default_course") -> dict[str, dict[str, float | None]]:
+                 course_id: str = DEFAULT_COURSE_ID) -> dict[str, dict[str, float | None]]:
     """{student: {grade_id: score or None}} over every notebook of the assignment."""
     from nbgrader.api import MissingEntry
 
@@ -59,7 +59,7 @@ def needs_a_human(course: Course, assignment: str) -> list[str]:
 
 
 def report(course: Course, assignment: str, out: Path | None = None,
-           course_id: str = "default_course") -> Path:
+           course_id: str = DEFAULT_COURSE_ID) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")

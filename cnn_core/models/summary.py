@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ..training.device import device_of
+
 __all__ = ["LayerInfo", "ModelSummary", "summary"]
 
 
@@ -78,8 +80,7 @@ def summary(model: nn.Module, input_size: tuple[int, ...], *, batch_size: int = 
     if not input_size or any(s <= 0 for s in input_size):
         raise ValueError(f"input_size must be the shape of one example, e.g. (3, 32, 32); got {input_size}")
     if device is None:
-        first = next(model.parameters(), None)
-        device = first.device if first is not None else torch.device("cpu")
+        device = device_of(model, torch.device("cpu"))
     rows: list[LayerInfo] = []
     handles = []
 

@@ -60,3 +60,45 @@ def pair(value, name: str) -> tuple[int, int]:
     ):
         return int(value[0]), int(value[1])
     raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+
+
+def checked_pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
+    """:func:`pair`, refusing entries below ``minimum`` (1: positive, 0: zero or positive)."""
+    p = pair(value, name)
+    if min(p) < minimum:
+        raise ValueError(f"{name} must be {'positive' if minimum >= 1 else 'zero or positive'}, got {value!r}")
+    return p
+
+
+STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
+
+
+def fit_error(fname: str, shape, side: str, err: ValueError) -> ValueError:
+    """The error for a window that does not fit the input along one side (NumPy and torch paths).
+
+    ``err`` comes from :mod:`cnn_core.shapes`; a stride that misses the last pixel gets
+    the ``strict=False`` hint.
+    """
+    return ValueError(f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
+                      + (STRICT_HINT if "whole number" in str(err) else ""))
+
+
+def grad_output_shape_error(fname: str, got, expected) -> ValueError:
+    """The error for a ``grad_output`` that is not shaped like the forward's output."""
+    return ValueError(f"{fname}: grad_output has shape {tuple(got)}, but the output had shape {tuple(expected)}")
+
+
+def check_grad_output(fname: str, grad_output, expected_shape, dtype) -> np.ndarray:
+    """``grad_output`` as an (N, C, Ho, Wo) array of ``dtype``, shaped like the forward's output."""
+    go = as_float_array(grad_output, "grad_output", ndim=4, layout="(N, C, Ho, Wo)")
+    if go.shape != tuple(expected_shape):
+        raise grad_output_shape_error(fname, go.shape, expected_shape)
+    return go.astype(dtype, copy=False)
+
+
+def check_divisor_override(divisor_override) -> None:
+    """Average pooling's ``divisor_override``: None or a non-zero int."""
+    if divisor_override is not None and (isinstance(divisor_override, bool)
+                                         or not isinstance(divisor_override, (int, np.integer))
+                                         or divisor_override == 0):
+        raise ValueError(f"divisor_override must be a non-zero int, got {divisor_override!r}")

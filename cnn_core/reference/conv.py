@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shapes import conv_output_size
-from ._validate import as_float_array, pair
+from ._validate import as_float_array, check_grad_output, checked_pair, fit_error
 from ._windows import fold_windows, im2col
 from .module import Module
 from .padding import pad, pad_backward
@@ -42,7 +42,6 @@ from .padding import pad, pad_backward
 __all__ = ["conv2d", "conv2d_backward", "Conv2d"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-_STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
 
 
 # --------------------------------------------------------------------------------------
@@ -75,22 +74,12 @@ class ConvGeometry:
         return pad_backward(grad_padded, input_shape, self.pads, mode=mode)
 
 
-def _positive_pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
-    p = pair(value, name)
-    if min(p) < minimum:
-        raise ValueError(f"{name} must be {'positive' if minimum == 1 else 'zero or positive'}, got {value!r}")
-    return p
-
-
 def _out_size_1d(fname: str, side: str, n: int, k: int, s: int, p, d: int, strict: bool, shape) -> int:
     """``conv_output_size`` for one dimension, with the error naming the input and the fix."""
     try:
         return conv_output_size(n, k, s, p, d, strict=strict)
     except ValueError as err:
-        msg = f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
-        if "whole number" in str(err):
-            msg += _STRICT_HINT
-        raise ValueError(msg) from None
+        raise fit_error(fname, shape, side, err) from None
 
 
 def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilation, groups,
@@ -122,8 +111,8 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
         raise ValueError(f"{fname}: the weight {tuple(weight_shape)} has an empty kernel")
     if padding_mode not in PADDING_MODES:
         raise ValueError(f"{fname}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
-    stride = _positive_pair(stride, "stride")
-    dilation = _positive_pair(dilation, "dilation")
+    stride = checked_pair(stride, "stride")
+    dilation = checked_pair(dilation, "dilation")
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise ValueError(f"{fname}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
@@ -139,7 +128,7 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
             ph, pw = (th // 2, th - th // 2), (tw // 2, tw - tw // 2)
         pad_h = pad_w = padding
     else:
-        p = _positive_pair(padding, "padding", minimum=0)
+        p = checked_pair(padding, "padding", minimum=0)
         ph, pw = (p[0], p[0]), (p[1], p[1])
         pad_h, pad_w = p
     out_h = _out_size_1d(fname, "height", h, kh, stride[0], pad_h, dilation[0], strict, input_shape)
@@ -169,7 +158,7 @@ def check_conv_arrays(fname: str, input, weight, bias=None):
 # --------------------------------------------------------------------------------------
 # the three matrix products (shared with the transposed convolution)
 # --------------------------------------------------------------------------------------
-def _forward_cols(cols: np.ndarray, weight: np.ndarray, n: int, out_size: tuple[int, int]) -> np.ndarray:
+def forward_cols(cols: np.ndarray, weight: np.ndarray, n: int, out_size: tuple[int, int]) -> np.ndarray:
     """cols (G, K, N*Ho*Wo) and weight (O, C/G, kH, kW) -> output (N, O, Ho, Wo)."""
     g = cols.shape[0]
     o = weight.shape[0]
@@ -185,7 +174,7 @@ def _grad_output_by_group(grad_output: np.ndarray, groups: int) -> np.ndarray:
     return go.reshape(groups, o // groups, n * ho * wo)
 
 
-def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, grouped=None) -> np.ndarray:
+def weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, grouped=None) -> np.ndarray:
     """grad_weight (O, C/G, kH, kW) = grad_output @ cols^T, per group: each weight saw every patch.
 
     ``grouped``: ``_grad_output_by_group(grad_output, G)`` if the caller already has it.
@@ -195,8 +184,8 @@ def _weight_grad(cols: np.ndarray, grad_output: np.ndarray, weight_shape, groupe
     return gw.reshape(weight_shape)
 
 
-def _padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry,
-                       grouped=None) -> np.ndarray:
+def padded_input_grad(grad_output: np.ndarray, weight: np.ndarray, geom: ConvGeometry,
+                      grouped=None) -> np.ndarray:
     """Gradient w.r.t. the *padded* input (N, C, Hp, Wp): grad_cols = W^T @ grad_output, then col2im."""
     n, o, ho, wo = grad_output.shape
     g = geom.groups
@@ -231,7 +220,7 @@ def conv2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
     x, w, b = check_conv_arrays("conv2d", input, weight, bias)
     geom = conv_geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, padding_mode, strict)
     cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
-    out = _forward_cols(cols, w, x.shape[0], geom.out_size)
+    out = forward_cols(cols, w, x.shape[0], geom.out_size)
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
     return out
@@ -250,29 +239,18 @@ def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
     x, w, _ = check_conv_arrays("conv2d_backward", input, weight)
     geom = conv_geometry("conv2d_backward", x.shape, w.shape, stride, padding, dilation, groups,
                          padding_mode, strict)
-    go = _check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
+    go = check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
     cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
     grouped = _grad_output_by_group(go, geom.groups)
-    grad_weight = _weight_grad(cols, go, w.shape, grouped)
-    grad_input = geom.unpad_grad(_padded_input_grad(go, w, geom, grouped), x.shape)
+    grad_weight = weight_grad(cols, go, w.shape, grouped)
+    grad_input = geom.unpad_grad(padded_input_grad(go, w, geom, grouped), x.shape)
     grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
     return grad_input, grad_weight, grad_bias
-
-
-def _check_grad_output(fname: str, grad_output, expected_shape, dtype) -> np.ndarray:
-    go = as_float_array(grad_output, "grad_output", ndim=4, layout="(N, C, Ho, Wo)")
-    if go.shape != tuple(expected_shape):
-        raise ValueError(f"{fname}: grad_output has shape {go.shape}, but the output had shape {tuple(expected_shape)}")
-    return go.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------
 # the layer
 # --------------------------------------------------------------------------------------
-def _rng(rng) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 class Conv2d(Module):
     """A convolutional layer, constructed like ``torch.nn.Conv2d``.
 
@@ -289,7 +267,7 @@ class Conv2d(Module):
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *, rng=None,
                  dtype=np.float32, strict: bool = True) -> None:
         super().__init__()
-        kh, kw = _positive_pair(kernel_size, "kernel_size")
+        kh, kw = checked_pair(kernel_size, "kernel_size")
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: groups={groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
@@ -299,7 +277,7 @@ class Conv2d(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
         self.dilation, self.groups, self.padding_mode, self.strict = dilation, groups, padding_mode, strict
-        gen = _rng(rng)
+        gen = np.random.default_rng(rng)
         fan_in = in_channels // groups * kh * kw
         bound = 1.0 / math.sqrt(fan_in)
         self.params["weight"] = gen.uniform(-bound, bound, (out_channels, in_channels // groups, kh, kw)).astype(dtype)
@@ -314,23 +292,21 @@ class Conv2d(Module):
         geom = conv_geometry("Conv2d", x.shape, w.shape, self.stride, self.padding, self.dilation, self.groups,
                              self.padding_mode, self.strict)
         cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
-        out = _forward_cols(cols, w, x.shape[0], geom.out_size)
+        out = forward_cols(cols, w, x.shape[0], geom.out_size)
         if b is not None:
             out += b.reshape(1, -1, 1, 1)
         self._cache = (x.shape, x.dtype, cols, geom)   # backward needs the patches, not x itself
         return out
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("Conv2d.backward called before forward")
         x_shape, dtype, cols, geom = self._cache
         w = self.params["weight"]
-        go = _check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
+        go = check_grad_output("Conv2d.backward", grad_output, (x_shape[0], self.out_channels, *geom.out_size), dtype)
         grouped = _grad_output_by_group(go, geom.groups)
-        self.grads["weight"] += _weight_grad(cols, go, w.shape, grouped).astype(w.dtype, copy=False)
+        self.grads["weight"] += weight_grad(cols, go, w.shape, grouped).astype(w.dtype, copy=False)
         if "bias" in self.params:
             self.grads["bias"] += go.sum(axis=(0, 2, 3)).astype(w.dtype, copy=False)
-        return geom.unpad_grad(_padded_input_grad(go, w.astype(dtype, copy=False), geom, grouped), x_shape)
+        return geom.unpad_grad(padded_input_grad(go, w.astype(dtype, copy=False), geom, grouped), x_shape)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

@@ -24,10 +24,9 @@ import math
 import numpy as np
 
 from ..shapes import conv_transpose_output_size
-from ._validate import as_float_array, pair
+from ._validate import as_float_array, check_grad_output, checked_pair, pair
 from ._windows import im2col
-from .conv import (ConvGeometry, _check_grad_output, _forward_cols, _padded_input_grad, _positive_pair, _rng,
-                   _weight_grad)
+from .conv import ConvGeometry, forward_cols, padded_input_grad, weight_grad
 from .module import Module
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward", "ConvTranspose2d"]
@@ -51,13 +50,13 @@ def _transpose_geometry(fname: str, input_shape, weight_shape, stride, padding, 
         )
     if c_in % groups:
         raise ValueError(f"{fname}: groups={groups} must divide the {c_in} input channels of {tuple(input_shape)}")
-    stride = _positive_pair(stride, "stride")
-    dilation = _positive_pair(dilation, "dilation")
+    stride = checked_pair(stride, "stride")
+    dilation = checked_pair(dilation, "dilation")
     if isinstance(padding, str):
         raise ValueError(f"{fname}: padding must be an int or a pair (no 'same'/'valid' for transposed conv), "
                          f"got {padding!r}")
-    ph, pw = _positive_pair(padding, "padding", minimum=0)
-    oph, opw = _positive_pair(output_padding, "output_padding", minimum=0)
+    ph, pw = checked_pair(padding, "padding", minimum=0)
+    oph, opw = checked_pair(output_padding, "output_padding", minimum=0)
     try:
         out_h = conv_transpose_output_size(h, kh, stride[0], ph, oph, dilation[0])
         out_w = conv_transpose_output_size(w, kw, stride[1], pw, opw, dilation[1])
@@ -106,7 +105,7 @@ def conv_transpose2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | N
     c_out = w.shape[1] * geom.groups
     if b is not None and b.shape[0] != c_out:
         raise ValueError(f"conv_transpose2d: bias has {b.shape[0]} entries but the output has {c_out} channels")
-    out = _crop(_padded_input_grad(x, w, geom), geom)       # x plays the role of a conv's grad_output
+    out = _crop(padded_input_grad(x, w, geom), geom)        # x plays the role of a conv's grad_output
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
     return out
@@ -133,11 +132,11 @@ def conv_transpose2d_backward(grad_output: np.ndarray, input: np.ndarray, weight
     hp, wp = geom.padded_size
     left, _, top, _ = geom.pads
     c_out = w.shape[1] * geom.groups
-    go = _check_grad_output("conv_transpose2d_backward", grad_output, (x.shape[0], c_out, hp - 2 * top,
+    go = check_grad_output("conv_transpose2d_backward", grad_output, (x.shape[0], c_out, hp - 2 * top,
                                                                       wp - 2 * left), x.dtype)
     cols = _grad_cols(go, geom)
-    grad_input = _forward_cols(cols, w, x.shape[0], geom.out_size)   # an ordinary conv of grad_output
-    grad_weight = _weight_grad(cols, x, w.shape)                      # conv's weight grad, roles swapped
+    grad_input = forward_cols(cols, w, x.shape[0], geom.out_size)    # an ordinary conv of grad_output
+    grad_weight = weight_grad(cols, x, w.shape)                       # conv's weight grad, roles swapped
     grad_bias = go.sum(axis=(0, 2, 3)) if bias else None
     return grad_input, grad_weight, grad_bias
 
@@ -166,7 +165,7 @@ class ConvTranspose2d(Module):
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (kh, kw)
         self.stride, self.padding, self.output_padding = stride, padding, output_padding
         self.groups, self.dilation = groups, dilation
-        gen = _rng(rng)
+        gen = np.random.default_rng(rng)
         bound = 1.0 / math.sqrt(out_channels // groups * kh * kw)
         self.params["weight"] = gen.uniform(-bound, bound, (in_channels, out_channels // groups, kh, kw)).astype(dtype)
         if bias:
@@ -183,8 +182,6 @@ class ConvTranspose2d(Module):
         return conv_transpose2d(x, self.params["weight"], self.params.get("bias"), *self._args())
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError("ConvTranspose2d.backward called before forward")
         gi, gw, gb = conv_transpose2d_backward(grad_output, self._cache, self.params["weight"], *self._args(),
                                                bias="bias" in self.params)
         self.grads["weight"] += gw.astype(self.grads["weight"].dtype, copy=False)

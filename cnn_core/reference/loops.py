@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conv import _check_grad_output, check_conv_arrays, conv_geometry
-from .pooling import _grad, _input, pool_geometry
+from ._validate import check_divisor_override, check_grad_output
+from .conv import check_conv_arrays, conv_geometry
+from .pooling import pool_geometry, pool_input
 
 __all__ = ["conv2d", "conv2d_backward", "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"]
 
@@ -62,7 +63,7 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
     x, w, _ = check_conv_arrays("conv2d_backward", input, weight)
     geom = conv_geometry("conv2d_backward", x.shape, w.shape, stride, padding, dilation, groups, padding_mode,
                          strict)
-    go = _check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
+    go = check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
     xp = geom.pad_input(x)
     grad_xp = np.zeros_like(xp)                     # gradient w.r.t. the *padded* input
     grad_w = np.zeros_like(w)
@@ -87,7 +88,7 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False, *,
                strict=True):
     """Loop version of :func:`cnn_core.reference.max_pool2d`."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
     xp = np.pad(x, geom.padded_widths, constant_values=-np.inf)     # the padding never wins
     n_images, channels, h, w = x.shape
@@ -114,9 +115,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, *,
                         strict=True):
     """Loop version of :func:`cnn_core.reference.max_pool2d_backward`."""
-    x = _input(input)
+    x = pool_input(input)
     _, indices = max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, True, strict=strict)
-    g = _grad("max_pool2d_backward", grad_output, indices.shape, x.dtype)
+    g = check_grad_output("max_pool2d_backward", grad_output, indices.shape, x.dtype)
     grad = np.zeros_like(x)
     w = x.shape[3]
     for n, c, i, j in np.ndindex(*g.shape):
@@ -130,10 +131,8 @@ def max_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0,
 # --------------------------------------------------------------------------------------
 def _divisor(geom, rows, cols, h, w, count_include_pad, divisor_override):
     """What the window at (rows, cols) of the padded input is divided by."""
+    check_divisor_override(divisor_override)
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
-                or divisor_override == 0:
-            raise ValueError(f"divisor_override must be a non-zero int, got {divisor_override!r}")
         return divisor_override
     ph, pw = geom.padding
     # padded coordinates: the image is [ph, ph + h), the padding [0, h + 2*ph); ceil_mode may reach beyond
@@ -147,7 +146,7 @@ def _divisor(geom, rows, cols, h, w, count_include_pad, divisor_override):
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None, *, strict=True):
     """Loop version of :func:`cnn_core.reference.avg_pool2d`."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("avg_pool2d", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
     xp = np.pad(x, geom.padded_widths)              # zero padding
     n_images, channels, h, w = x.shape
@@ -165,9 +164,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def avg_pool2d_backward(grad_output, input, kernel_size, stride=None, padding=0, ceil_mode=False,
                         count_include_pad=True, divisor_override=None, *, strict=True):
     """Loop version of :func:`cnn_core.reference.avg_pool2d_backward`."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("avg_pool2d_backward", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
-    g = _grad("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
+    g = check_grad_output("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     n_images, channels, h, w = x.shape
     grad_xp = np.zeros((n_images, channels, *geom.padded_size(h, w)), dtype=x.dtype)
     for n in range(n_images):

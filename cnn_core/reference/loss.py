@@ -17,6 +17,7 @@ import numpy as np
 
 from ._validate import as_float_array
 from .activation import log_softmax
+from .module import needs_forward, remembers_forward
 
 __all__ = [
     "cross_entropy", "cross_entropy_backward", "mse_loss", "mse_loss_backward",
@@ -200,12 +201,14 @@ class CrossEntropyLoss:
         _check_reduction(reduction)
         self.reduction, self.label_smoothing = reduction, label_smoothing
 
+    @remembers_forward
     def forward(self, input: np.ndarray, target: np.ndarray):
         self._input, self._target = input, target
         return cross_entropy(input, target, self.reduction, self.label_smoothing)
 
     __call__ = forward
 
+    @needs_forward
     def backward(self, grad_output=None) -> np.ndarray:
         if grad_output is None:
             grad_output = np.ones(len(self._target)) if self.reduction == "none" else 1.0
@@ -226,12 +229,14 @@ class MSELoss:
         _check_reduction(reduction)
         self.reduction = reduction
 
+    @remembers_forward
     def forward(self, input: np.ndarray, target: np.ndarray):
         self._input, self._target = input, target
         return mse_loss(input, target, self.reduction)
 
     __call__ = forward
 
+    @needs_forward
     def backward(self, grad_output=None) -> np.ndarray:
         if grad_output is None:
             grad_output = np.ones(np.shape(self._input)) if self.reduction == "none" else 1.0

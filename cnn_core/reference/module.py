@@ -14,24 +14,56 @@ and organised like ``torch.nn.Module``:
   statistics);
 - ``training`` switches behaviour (dropout, batch norm) with ``train()`` and
   ``eval()``.
+
+Calling ``backward`` before any ``forward`` raises the same RuntimeError for every
+layer: the check lives here, wrapped around each subclass's methods, not in each layer.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
+
+
+def remembers_forward(forward):
+    """Wrap a ``forward`` so the layer knows it has run (for :func:`needs_forward`)."""
+    @functools.wraps(forward)
+    def wrapper(self, *args, **kwargs):
+        out = forward(self, *args, **kwargs)
+        self._forward_done = True
+        return out
+    return wrapper
+
+
+def needs_forward(backward):
+    """Wrap a ``backward`` so calling it before any ``forward`` raises a clear RuntimeError."""
+    @functools.wraps(backward)
+    def wrapper(self, *args, **kwargs):
+        if not getattr(self, "_forward_done", False):
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        return backward(self, *args, **kwargs)
+    return wrapper
 
 
 class Module:
     """Base class: subclasses set ``self.params`` / ``self.buffers`` in ``__init__``
     and implement ``forward`` and ``backward``."""
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            cls.forward = remembers_forward(cls.__dict__["forward"])
+        if "backward" in cls.__dict__:
+            cls.backward = needs_forward(cls.__dict__["backward"])
+
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.buffers: dict[str, np.ndarray] = {}
         self.training: bool = True
+        self._forward_done: bool = False
 
     # --- the two methods every layer implements --------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:

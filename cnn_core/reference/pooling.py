@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shapes import pool_output_size
-from ._validate import as_float_array, pair
+from ._validate import as_float_array, check_divisor_override, check_grad_output, checked_pair, fit_error
 from ._windows import fold_windows, offset_slices
 from .module import Module
 
@@ -41,7 +41,6 @@ __all__ = [
     "global_max_pool2d_backward", "MaxPool2d", "AvgPool2d", "SumPool2d", "GlobalAvgPool2d", "GlobalMaxPool2d",
 ]
 
-_STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
 
 
 # --------------------------------------------------------------------------------------
@@ -71,43 +70,28 @@ class PoolGeometry:
         return np.ascontiguousarray(padded[:, :, ph : ph + h, pw : pw + w])
 
 
-def _nonneg_pair(value, name: str, minimum: int) -> tuple[int, int]:
-    p = pair(value, name)
-    if min(p) < minimum:
-        raise ValueError(f"{name} must be {'positive' if minimum else 'zero or positive'}, got {value!r}")
-    return p
-
-
 def pool_geometry(fname: str, input_shape, kernel_size, stride=None, padding=0, dilation=1,
                   ceil_mode: bool = False, strict: bool = True) -> PoolGeometry:
     """Check a pooling window against the input shape (N, C, H, W) and work out the output size."""
-    k = _nonneg_pair(kernel_size, "kernel_size", 1)
-    s = k if stride is None else _nonneg_pair(stride, "stride", 1)
-    p = _nonneg_pair(padding, "padding", 0)
-    d = _nonneg_pair(dilation, "dilation", 1)
+    k = checked_pair(kernel_size, "kernel_size", 1)
+    s = k if stride is None else checked_pair(stride, "stride", 1)
+    p = checked_pair(padding, "padding", 0)
+    d = checked_pair(dilation, "dilation", 1)
     out, extra = [], []
     for axis, side in ((0, "height"), (1, "width")):
         n = input_shape[2 + axis]
         try:
             o = pool_output_size(n, k[axis], s[axis], p[axis], d[axis], ceil_mode=ceil_mode, strict=strict)
         except ValueError as err:
-            msg = f"{fname}: input of shape {tuple(input_shape)}, along the {side}: {err}"
-            raise ValueError(msg + (_STRICT_HINT if "whole number" in str(err) else "")) from None
+            raise fit_error(fname, input_shape, side, err) from None
         out.append(o)
         reach = (o - 1) * s[axis] + d[axis] * (k[axis] - 1) + 1      # last pixel a window touches, +1
         extra.append(max(0, reach - (n + 2 * p[axis])))
     return PoolGeometry(k, s, d, p, tuple(out), tuple(extra))
 
 
-def _input(x) -> np.ndarray:
+def pool_input(x) -> np.ndarray:
     return as_float_array(x, "input", ndim=4, layout="(N, C, H, W)")
-
-
-def _grad(fname: str, grad_output, expected_shape, dtype) -> np.ndarray:
-    g = as_float_array(grad_output, "grad_output", ndim=4, layout="(N, C, Ho, Wo)")
-    if g.shape != tuple(expected_shape):
-        raise ValueError(f"{fname}: grad_output has shape {g.shape}, but the output had shape {tuple(expected_shape)}")
-    return g.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -163,7 +147,7 @@ def max_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, dilation=
     Returns:
         (N, C, Ho, Wo), or ``(output, indices)`` with ``return_indices``.
     """
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
     out, indices = _max_pool_with_indices(x, geom)
     return (out, indices) if return_indices else out
@@ -172,9 +156,9 @@ def max_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, dilation=
 def max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size, stride=None, padding=0,
                         dilation=1, ceil_mode: bool = False, *, strict: bool = True) -> np.ndarray:
     """Gradient of :func:`max_pool2d`: grad_output (N, C, Ho, Wo) -> grad_input (N, C, H, W)."""
-    x = _input(input)
+    x = pool_input(input)
     geom = pool_geometry("max_pool2d_backward", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
-    g = _grad("max_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
+    g = check_grad_output("max_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     _, indices = _max_pool_with_indices(x, geom)
     return _scatter_max(g, indices, x.shape)
 
@@ -194,10 +178,8 @@ def _window_counts(n: int, k: int, s: int, p: int, extra: int, out: int, include
 
 def _divisor(geom: PoolGeometry, h: int, w: int, count_include_pad: bool, divisor_override):
     """The number each window's sum is divided by: a scalar or an (Ho, Wo) array."""
+    check_divisor_override(divisor_override)
     if divisor_override is not None:
-        if isinstance(divisor_override, bool) or not isinstance(divisor_override, (int, np.integer)) \
-                or divisor_override == 0:
-            raise ValueError(f"divisor_override must be a non-zero int, got {divisor_override!r}")
         return divisor_override
     (kh, kw), (sh, sw), (ph, pw), (eh, ew), (ho, wo) = (geom.kernel_size, geom.stride, geom.padding,
                                                         geom.extra, geom.out_size)
@@ -224,7 +206,7 @@ def avg_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, ceil_mode
     Returns:
         (N, C, Ho, Wo) in the input's dtype.
     """
-    x = _input(input)
+    x = pool_input(input)
     h, w = x.shape[2:]
     geom = pool_geometry("avg_pool2d", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
     divisor = _divisor(geom, h, w, count_include_pad, divisor_override)
@@ -242,10 +224,10 @@ def avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
 
     grad_output (N, C, Ho, Wo) -> grad_input (N, C, H, W) (``input`` gives the shape and dtype).
     """
-    x = _input(input)
+    x = pool_input(input)
     h, w = x.shape[2:]
     geom = pool_geometry("avg_pool2d_backward", x.shape, kernel_size, stride, padding, 1, ceil_mode, strict)
-    g = _grad("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
+    g = check_grad_output("avg_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
     share = (g / _divisor(geom, h, w, count_include_pad, divisor_override)).astype(x.dtype, copy=False)
     per_offset = np.broadcast_to(share, (*geom.kernel_size, *share.shape))   # the same share for every pixel
     return geom.crop(fold_windows(per_offset, geom.padded_size(h, w), geom.stride, geom.dilation), h, w)
@@ -272,29 +254,29 @@ def sum_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
 # --------------------------------------------------------------------------------------
 def global_avg_pool2d(input: np.ndarray) -> np.ndarray:
     """Mean of each feature map: (N, C, H, W) -> (N, C, 1, 1) (``adaptive_avg_pool2d(x, 1)``)."""
-    x = _input(input)
+    x = pool_input(input)
     return x.mean(axis=(2, 3), keepdims=True)
 
 
 def global_avg_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np.ndarray:
     """grad_output (N, C, 1, 1) -> grad_input (N, C, H, W): each pixel gets grad / (H*W)."""
-    x = _input(input)
+    x = pool_input(input)
     n, c, h, w = x.shape
-    g = _grad("global_avg_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
+    g = check_grad_output("global_avg_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
     return np.broadcast_to(g / (h * w), x.shape).astype(x.dtype)
 
 
 def global_max_pool2d(input: np.ndarray) -> np.ndarray:
     """Largest value of each feature map: (N, C, H, W) -> (N, C, 1, 1) (``adaptive_max_pool2d(x, 1)``)."""
-    x = _input(input)
+    x = pool_input(input)
     return x.max(axis=(2, 3), keepdims=True)
 
 
 def global_max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray) -> np.ndarray:
     """grad_output (N, C, 1, 1) -> grad_input (N, C, H, W): all of it to the (first) maximum."""
-    x = _input(input)
+    x = pool_input(input)
     n, c, h, w = x.shape
-    g = _grad("global_max_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
+    g = check_grad_output("global_max_pool2d_backward", grad_output, (n, c, 1, 1), x.dtype)
     first_max = x.reshape(n, c, h * w).argmax(axis=2)          # argmax returns the first maximum
     return _scatter_max(g, first_max.reshape(n, c, 1, 1), x.shape)
 
@@ -314,7 +296,7 @@ class MaxPool2d(Module):
         self._cache = None
 
     def forward(self, x):
-        x = _input(x)
+        x = pool_input(x)
         geom = pool_geometry("MaxPool2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation,
                              self.ceil_mode, self.strict)
         out, indices = _max_pool_with_indices(x, geom)
@@ -322,10 +304,8 @@ class MaxPool2d(Module):
         return (out, indices) if self.return_indices else out
 
     def backward(self, grad_output):
-        if self._cache is None:
-            raise RuntimeError("MaxPool2d.backward called before forward")
         shape, dtype, indices = self._cache
-        g = _grad("MaxPool2d.backward", grad_output, (*shape[:2], *indices.shape[2:]), dtype)
+        g = check_grad_output("MaxPool2d.backward", grad_output, (*shape[:2], *indices.shape[2:]), dtype)
         return _scatter_max(g, indices, shape)
 
     def extra_repr(self) -> str:
@@ -347,12 +327,10 @@ class AvgPool2d(Module):
                 self.divisor_override)
 
     def forward(self, x):
-        self._input = _input(x)   # only its shape and dtype are needed, but it is cheap to keep
+        self._input = pool_input(x)   # only its shape and dtype are needed, but it is cheap to keep
         return avg_pool2d(self._input, *self._args(), strict=self.strict)
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
         return avg_pool2d_backward(grad_output, self._input, *self._args(), strict=self.strict)
 
     def extra_repr(self) -> str:
@@ -374,12 +352,10 @@ class GlobalAvgPool2d(Module):
         self._input = None
 
     def forward(self, x):
-        self._input = _input(x)
+        self._input = pool_input(x)
         return global_avg_pool2d(self._input)
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError("GlobalAvgPool2d.backward called before forward")
         return global_avg_pool2d_backward(grad_output, self._input)
 
 
@@ -387,10 +363,8 @@ class GlobalMaxPool2d(GlobalAvgPool2d):
     """Largest value of each feature map: (N, C, H, W) -> (N, C, 1, 1)."""
 
     def forward(self, x):
-        self._input = _input(x)
+        self._input = pool_input(x)
         return global_max_pool2d(self._input)
 
     def backward(self, grad_output):
-        if self._input is None:
-            raise RuntimeError("GlobalMaxPool2d.backward called before forward")
         return global_max_pool2d_backward(grad_output, self._input)

@@ -3,26 +3,16 @@
 ``strict=True`` (the reference's default) refuses a stride that does not land
 exactly on the last pixel, with the arithmetic in the message; the numbers come
 from ``cnn_core.shapes``, so the torch path and the NumPy path explain the same
-mistake in the same words.
+mistake in the same words (the messages and ``pair`` come from
+``cnn_core.reference._validate``, the one home of these checks).
 """
 
 from __future__ import annotations
 
 import torch
 
+from ..reference._validate import fit_error, pair
 from ..shapes import conv_output_size, pool_output_size
-
-_HINT = "; pass strict=False to drop the leftover rows and columns as PyTorch does"
-
-
-def pair(value, name: str) -> tuple[int, int]:
-    """``3`` -> ``(3, 3)``; ``(2, 3)`` stays; anything else is refused."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, value
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return int(value[0]), int(value[1])
-    raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
 
 
 def check_4d(fname: str, x: torch.Tensor, name: str = "input") -> None:
@@ -60,8 +50,7 @@ def check_conv_fits(fname: str, shape, kernel_size, stride, padding, dilation) -
             conv_output_size(int(shape[2 + axis]), kernel_size[axis], stride[axis], pads[axis],
                              dilation[axis], strict=True)
         except ValueError as err:
-            raise ValueError(f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
-                             + (_HINT if "whole number" in str(err) else "")) from None
+            raise fit_error(fname, shape, side, err) from None
 
 
 def check_pool_fits(fname: str, shape, kernel_size, stride, padding, dilation, ceil_mode: bool) -> None:
@@ -73,8 +62,7 @@ def check_pool_fits(fname: str, shape, kernel_size, stride, padding, dilation, c
             pool_output_size(int(shape[2 + axis]), kernel_size[axis], stride[axis], padding[axis],
                              dilation[axis], ceil_mode=ceil_mode, strict=True)
         except ValueError as err:
-            raise ValueError(f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
-                             + (_HINT if "whole number" in str(err) else "")) from None
+            raise fit_error(fname, shape, side, err) from None
 
 
 def torch_dtype(dtype) -> torch.dtype:

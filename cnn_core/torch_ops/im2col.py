@@ -20,6 +20,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..reference._validate import grad_output_shape_error
 from ._geometry import check_4d, check_conv_fits, conv_pads, pair
 
 __all__ = ["im2col", "col2im", "conv2d_im2col", "conv2d_im2col_backward"]
@@ -95,8 +96,7 @@ def conv2d_im2col_backward(grad_output: torch.Tensor, input: torch.Tensor, weigh
     cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)           # (N, G, K, L)
     n, o = input.shape[0], weight.shape[0]
     if tuple(grad_output.shape) != (n, o, ho, wo):
-        raise ValueError(f"conv2d_im2col_backward: grad_output has shape {tuple(grad_output.shape)}, "
-                         f"but the output had shape {(n, o, ho, wo)}")
+        raise grad_output_shape_error("conv2d_im2col_backward", grad_output.shape, (n, o, ho, wo))
     go = grad_output.reshape(n, groups, o // groups, ho * wo)              # (N, G, O/G, L)
     w = weight.reshape(groups, o // groups, -1)                            # (G, O/G, K)
     grad_weight = torch.einsum("ngol,ngkl->gok", go, cols).reshape(weight.shape)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..reference._validate import grad_output_shape_error
 from ._geometry import check_4d, check_pool_fits, pair
 
 __all__ = ["max_pool2d_backward", "avg_pool2d_backward", "sum_pool2d_backward",
@@ -32,8 +33,7 @@ def _scatter(grad_output: torch.Tensor, indices: torch.Tensor, input_shape) -> t
 
 def _check_grad(fname: str, grad_output: torch.Tensor, expected) -> None:
     if tuple(grad_output.shape) != tuple(expected):
-        raise ValueError(f"{fname}: grad_output has shape {tuple(grad_output.shape)}, "
-                         f"but the output had shape {tuple(expected)}")
+        raise grad_output_shape_error(fname, grad_output.shape, expected)
 
 
 def max_pool2d_backward(grad_output: torch.Tensor, input: torch.Tensor, kernel_size, stride=None, padding=0,

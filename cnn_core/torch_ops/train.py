@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..training import History
+from ..training import History, device_of
 from ..training import fit as _fit
 
 __all__ = ["History", "fit", "evaluate"]
@@ -22,8 +22,7 @@ def fit(model: nn.Module, loss_fn, optimizer, train_data, epochs: int = 1, val_d
     """Train ``model`` with ``loss_fn`` (e.g. ``nn.CrossEntropyLoss()``) and ``optimizer`` (built on
     ``model.parameters()``) on ``(x, y)`` batches; returns a :class:`History`. The model stays on
     the device of its parameters."""
-    first = next(model.parameters(), None)
-    device = first.device if first is not None else None
+    device = device_of(model)
     history = _fit(model, train_data, val_data, epochs, optimizer=optimizer, loss_fn=loss_fn,
                    device=device, progress=progress, amp=False, channels_last=False)
     model.train()
@@ -34,8 +33,7 @@ def evaluate(model: nn.Module, data, loss_fn=None) -> tuple[float, float | None]
     """Average loss and accuracy over ``(x, y)`` batches in eval mode (mode restored).
     Accuracy is None when the targets are not class indices."""
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    first = next(model.parameters(), None)
-    device = first.device if first is not None else torch.device("cpu")
+    device = device_of(model, torch.device("cpu"))
     was_training = model.training
     model.eval()
     total = correct = 0

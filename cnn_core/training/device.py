@@ -11,7 +11,7 @@ import os
 
 import torch
 
-__all__ = ["default_device", "ENV_VAR"]
+__all__ = ["default_device", "device_of", "ENV_VAR"]
 
 ENV_VAR = "CNN_CORE_DEVICE"
 
@@ -55,3 +55,9 @@ def default_device(device: str | torch.device | None = None) -> torch.device:
         raise RuntimeError("device 'mps' was asked for but Apple's Metal backend is not available here; "
                            "use device='cpu'")
     return device
+
+
+def device_of(model: torch.nn.Module, default=None):
+    """The device of ``model``'s first parameter, or ``default`` for a model without parameters."""
+    first = next(model.parameters(), None)
+    return first.device if first is not None else default

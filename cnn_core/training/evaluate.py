@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .device import default_device
+from .device import default_device, device_of
 
 __all__ = ["predict", "accuracy", "confusion_matrix", "misclassified", "Misclassified"]
 
@@ -21,8 +21,7 @@ __all__ = ["predict", "accuracy", "confusion_matrix", "misclassified", "Misclass
 def _batches(model: nn.Module, data: Iterable, device) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Yield (x, y, logits) per batch, all on the CPU."""
     if device is None:
-        first = next(model.parameters(), None)
-        device = first.device if first is not None else default_device()
+        device = device_of(model) or default_device()
     was_training = model.training
     model.eval()
     try:
@@ -42,8 +41,7 @@ def predict(model: nn.Module, data, *, device=None, batch_size: int = 256) -> to
     if isinstance(data, torch.Tensor):
         data = data.split(batch_size)
     if device is None:
-        first = next(model.parameters(), None)
-        device = first.device if first is not None else default_device()
+        device = device_of(model) or default_device()
     was_training = model.training
     model.eval()
     out = []

@@ -79,7 +79,7 @@ NAMED_OPTIONS = [
 ]
 #: what a view says when a combination of knobs was left out
 NOT_SHOWN = ("not pre-computed", "was not pre-computed", "cannot be shown", "cannot unpack")
-#: axe-core's checks run on these pages (the issue's five)
+#: the five pages axe-core checks (see the module docstring above)
 AXE_PAGES = ["book/intro", "book/ch02_convolution", "book/ch06_activations", "book/ch11_architectures", "search"]
 
 

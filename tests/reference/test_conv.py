@@ -1,6 +1,6 @@
 """cnn_core.reference.conv: conv2d, conv2d_backward and Conv2d against PyTorch.
 
-Oracles: torch.nn.functional.conv2d / torch.nn.Conv2d and torch autograd, computed here;
+Oracles: torch.nn.functional.conv2d / torch.nn.Conv2d and torch autograd (``_torch.torch_conv``);
 the notes' worked examples recomputed by hand below.
 """
 
@@ -9,91 +9,14 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
-from hypothesis import assume, given
-from hypothesis import strategies as st
+from hypothesis import given
 
 from cnn_core.reference import Conv2d, conv2d, conv2d_backward
-from ._torch import copy_into_torch, torch_forward_backward
+from ._torch import copy_into_torch, torch_conv, torch_forward_backward
+from .strategies import args, conv_cases, make_arrays
 
-MODES = ["zeros", "reflect", "replicate", "circular"]
 # torch warns that padding='same' with an even kernel copies the input: harmless here
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
-
-
-# --------------------------------------------------------------------------------------
-# the oracle
-# --------------------------------------------------------------------------------------
-def torch_conv(x, w, b, stride, padding, dilation, groups, mode, grad_output=None):
-    """Forward with torch (float64) and, if ``grad_output`` is given, the three gradients."""
-    tx = torch.tensor(x, requires_grad=True)
-    tw = torch.tensor(w, requires_grad=True)
-    tb = None if b is None else torch.tensor(b, requires_grad=True)
-    if mode == "zeros":
-        out = F.conv2d(tx, tw, tb, stride, padding, dilation, groups)
-    else:
-        layer = torch.nn.Conv2d(x.shape[1], w.shape[0], w.shape[2:], stride, padding, dilation, groups,
-                                bias=b is not None, padding_mode=mode, dtype=tx.dtype)
-        with torch.no_grad():
-            layer.weight.copy_(tw)
-            if b is not None:
-                layer.bias.copy_(tb)
-        out = layer(tx)
-        tw, tb = layer.weight, layer.bias
-    if grad_output is None:
-        return out.detach().numpy()
-    out.backward(torch.tensor(grad_output))
-    return (out.detach().numpy(), tx.grad.numpy(), tw.grad.numpy(), None if tb is None else tb.grad.numpy())
-
-
-@st.composite
-def conv_cases(draw):
-    groups = draw(st.integers(1, 3))
-    depthwise = draw(st.booleans())
-    cg = 1 if depthwise else draw(st.integers(1, 3))
-    og = draw(st.integers(1, 3))
-    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    kind = draw(st.sampled_from(["int", "pair", "same", "valid"]))
-    mode = draw(st.sampled_from(MODES))
-    if kind == "same":
-        stride, padding = (1, 1), "same"
-        pads = [(d * (k - 1)) - (d * (k - 1)) // 2 for d, k in zip(dilation, (kh, kw))]   # the larger side
-    else:
-        stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-        if kind == "valid":
-            padding, pads = "valid", [0, 0]
-        elif kind == "int":
-            p = draw(st.integers(0, 2))
-            padding, pads = p, [p, p]
-        else:
-            pads = [draw(st.integers(0, 2)), draw(st.integers(0, 2))]
-            padding = tuple(pads)
-    sizes = []
-    for k, d, p in zip((kh, kw), dilation, pads):
-        smallest = max(1, d * (k - 1) + 1 - 2 * p) if kind != "same" else 1
-        sizes.append(draw(st.integers(smallest, smallest + 5)))
-    h, w = sizes
-    if mode == "reflect":
-        assume(pads[0] < h and pads[1] < w)
-    if mode == "circular":
-        assume(pads[0] <= h and pads[1] <= w)
-    n = draw(st.integers(1, 2))
-    bias = draw(st.booleans())
-    return dict(n=n, c=groups * cg, h=h, w=w, o=groups * og, k=(kh, kw), stride=stride, padding=padding,
-                dilation=dilation, groups=groups, mode=mode, bias=bias)
-
-
-def make_arrays(case, dtype=np.float64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
-    w = rng.standard_normal((case["o"], case["c"] // case["groups"], *case["k"])).astype(dtype)
-    b = rng.standard_normal(case["o"]).astype(dtype) if case["bias"] else None
-    return x, w, b
-
-
-def args(case):
-    return case["stride"], case["padding"], case["dilation"], case["groups"]
 
 
 # --------------------------------------------------------------------------------------

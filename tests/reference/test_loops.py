@@ -8,8 +8,8 @@ from hypothesis import assume, given, settings
 
 from cnn_core import reference as fast
 from cnn_core.reference import loops
-from tests.reference.test_conv import args, conv_cases, make_arrays, torch_conv
-from tests.reference.test_pooling import integer_valued, pool_cases
+from ._torch import torch_conv
+from .strategies import args, conv_cases, integer_valued, make_arrays, pool_cases
 
 # torch warns that padding='same' with an even kernel copies the input: harmless here
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")

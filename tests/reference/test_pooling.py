@@ -11,27 +11,7 @@ from cnn_core.reference import (AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, Max
                                 avg_pool2d_backward, global_avg_pool2d, global_avg_pool2d_backward,
                                 global_max_pool2d, global_max_pool2d_backward, max_pool2d, max_pool2d_backward,
                                 sum_pool2d, sum_pool2d_backward)
-
-
-@st.composite
-def pool_cases(draw, dilation=True):
-    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    # stride None (= the window: no overlap), or smaller than the window (overlapping windows)
-    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
-    padding = tuple(draw(st.integers(0, kk // 2)) for kk in k)      # PyTorch: at most half the window
-    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilation else (1, 1)
-    ceil_mode = draw(st.booleans())
-    sizes = []
-    for kk, p, dd in zip(k, padding, d):
-        smallest = max(1, dd * (kk - 1) + 1 - 2 * p)
-        sizes.append(draw(st.integers(smallest, smallest + 5)))
-    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), *sizes)
-    return dict(shape=shape, kernel_size=k, stride=stride, padding=padding, dilation=d, ceil_mode=ceil_mode)
-
-
-def integer_valued(shape, seed=0):
-    """Small integers, so that windows often hold ties."""
-    return np.random.default_rng(seed).integers(-3, 4, size=shape).astype(np.float64)
+from .strategies import integer_valued, pool_cases
 
 
 @given(pool_cases())

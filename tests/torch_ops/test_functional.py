@@ -74,3 +74,20 @@ def test_penalties_and_flatten_defaults():
     w = [torch.tensor([1.0, -2.0]), torch.tensor([[3.0]])]
     assert T.l1_penalty(w).item() == 6.0 and T.l2_penalty(w).item() == 14.0
     assert T.flatten(torch.zeros(2, 3, 4, 5)).shape == (2, 60)       # the batch axis is kept
+
+
+@pytest.mark.parametrize("value", [np.int64(2), (np.int32(2), 2), [2, np.int64(2)]])
+def test_numpy_integers_are_accepted_as_sizes_as_in_the_reference(value):
+    from cnn_core import reference as R
+    x = np.random.default_rng(0).standard_normal((1, 1, 6, 6)).astype(np.float32)
+    w = np.ones((1, 1, 2, 2), dtype=np.float32)
+    ours = T.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=value, padding=value)
+    np.testing.assert_allclose(ours.numpy(), R.conv2d(x, w, stride=value, padding=value), rtol=1e-5)
+    assert T.max_pool2d(torch.from_numpy(x), value).shape == R.max_pool2d(x, value).shape
+
+
+def test_a_bool_or_a_float_is_still_refused_as_a_size():
+    with pytest.raises(TypeError, match="must be an int or a pair of ints"):
+        T.conv2d(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 2, 2), stride=True)
+    with pytest.raises(TypeError, match="must be an int or a pair of ints"):
+        T.max_pool2d(torch.zeros(1, 1, 4, 4), 2.0)

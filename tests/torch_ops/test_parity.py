@@ -25,10 +25,12 @@ TOL = dict(rtol=1e-9, atol=1e-10)          # float64 on both sides
 
 
 def reference_names() -> list[str]:
-    names = getattr(R, "__all__", None)
-    if names is None:       # until the reference declares __all__: every public, non-module name
-        names = [n for n in dir(R) if not n.startswith("_") and not inspect.ismodule(getattr(R, n))]
-    return sorted(names)
+    return sorted(R.__all__)
+
+
+def test_the_reference_all_lists_every_public_name():
+    public = {n for n in dir(R) if not n.startswith("_") and not inspect.ismodule(getattr(R, n))}
+    assert set(R.__all__) == public, "cnn_core.reference.__all__ must list exactly its public names"
 
 
 def rng(seed=0):
