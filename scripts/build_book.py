@@ -9,7 +9,8 @@ Steps:
    so a failing page runs (and fails) again on the next build instead of being skipped
    as "unchanged" by Sphinx. Pages load the shipped trained models
    (``CNN_CORE_REQUIRE_PRETRAINED=1``: see ``cnn_core/paths.py``) and never train;
-4. ``_build/html/reports/`` (tracebacks with this machine's paths) moves to
+4. ``_build/html/reports/`` (tracebacks with this machine's paths; an earlier build's are
+   removed first, so only this build's failures count) moves to
    ``_build/reports/``: it is never published;
 5. every page is checked for what a failed cell leaves behind: an error output, or a
    glued value that came out empty.
@@ -46,6 +47,9 @@ def step(script: str) -> None:
 
 
 def jupyter_book() -> int:
+    # jupyter-book adds this build's execution reports to html/reports/ and never removes an
+    # old one: a report left by an earlier build would be read as this build's failure
+    shutil.rmtree(HTML / "reports", ignore_errors=True)
     env = {**os.environ, "CNN_CORE_REQUIRE_PRETRAINED": "1"}
     env.pop("CNN_CORE_CHECKPOINTS", None)          # the site shows the shipped results, never a retrain
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", ".", "--all",

@@ -61,6 +61,9 @@ def test_a_failing_page_fails_every_build_until_it_is_fixed(small_course):
     assert "book/ch03_stride.html has a glued value that is empty" in log, log[-3000:]
 
     page.write_text(clean)
+    stale = small_course / "_build" / "html" / "reports" / "book" / "ch03_stride.err.log"
+    stale.parent.mkdir(parents=True, exist_ok=True)      # an earlier build's report, left behind
+    stale.write_text("AssertionError: from a build long ago\n")
     result = make_book(small_course)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     html = small_course / "_build" / "html"
