@@ -26,9 +26,9 @@ import importlib
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
+import stat
 import sys
 import time
 
@@ -134,28 +134,45 @@ def _reap_everything(children: set[int]) -> None:
 
 
 def _wipe() -> None:
+    """Empty the writable folders. Never cross into another mount: with the course under
+    /tmp, the jail's /tmp holds the read-only binds of the course and its environment (and
+    the masks of hidden modules), which are not the student's to remove. Iterative, so a
+    student's deeply nested folders cannot exhaust the recursion."""
     for folder in WRITABLE:
-        if not os.path.isdir(folder):
+        try:
+            device = os.lstat(folder).st_dev
+            stack = [(os.path.join(folder, name), False) for name in os.listdir(folder)]
+        except OSError:
             continue
-        for name in os.listdir(folder):
-            path = os.path.join(folder, name)
+        while stack:
+            path, emptied = stack.pop()
             try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, onerror=_force)
-                else:
-                    os.unlink(path)
+                info = os.lstat(path)
             except OSError:
-                pass
+                continue
+            if info.st_dev != device:                # a mount point: leave it and what is below
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                _quietly(os.unlink, path)
+            elif emptied:
+                _quietly(os.rmdir, path)             # fails, as it should, above a mount
+            else:
+                try:
+                    names = os.listdir(path)
+                except PermissionError:              # a folder a student made unreadable
+                    _quietly(os.chmod, path, 0o700)
+                    names = _quietly(os.listdir, path) or []
+                except OSError:
+                    names = []
+                stack.append((path, True))
+                stack.extend((os.path.join(path, name), False) for name in names)
 
 
-def _force(function, path, _info):
-    """rmtree's retry for a folder a student made read-only."""
+def _quietly(function, *args):
     try:
-        os.chmod(os.path.dirname(path), 0o700)
-        os.chmod(path, 0o700)
-        function(path)
+        return function(*args)
     except OSError:
-        pass
+        return None
 
 
 class _Blocker:

@@ -70,13 +70,17 @@ def test_the_jail_sees_an_empty_folder_and_no_course(jail):
 
 @needs_bwrap
 def test_the_next_notebook_finds_nothing_the_last_one_left(jail):
-    first = run(jail, ["open('left.txt', 'w').write('x')\nimport subprocess\n"
+    # /tmp is empty, or holds only the folders above the course when the course is under /tmp
+    first = run(jail, ["import os\nprint(sorted(os.listdir('/tmp')))\n"
+                       "open('left.txt', 'w').write('x')\nopen('/tmp/left.txt', 'w').write('x')\n"
+                       "os.makedirs('/tmp/a/b/c')\nimport subprocess\n"
                        "subprocess.Popen(['sleep', '300'], start_new_session=True)\nprint('planted')"])
-    assert first[0].stdout.strip() == "planted"
+    before, planted = first[0].stdout.strip().splitlines()
+    assert planted == "planted", first[0].evalue
     [second] = run(jail, ["import os\nprint(sorted(os.listdir('.')), sorted(os.listdir('/tmp')))\n"
                           "print(len([p for p in os.listdir('/proc') if p.isdigit()]))"])
     listing, pids = second.stdout.strip().splitlines()
-    assert listing == "[] []"
+    assert listing == f"[] {before}"
     assert int(pids) <= 3, "a process of the last notebook is still running"
 
 
@@ -144,20 +148,26 @@ def test_a_server_that_cannot_start_is_a_fault_of_the_grader(monkeypatch):
 
 @needs_bwrap
 def test_a_virtual_environment_behind_a_symlink_works(tmp_path):
-    """A .venv that is a symbolic link: the jail must run the interpreter by the path it was given."""
+    """A .venv that is a symbolic link: the jail must run the interpreter by the path it was
+    given. The link is under /tmp (pytest's tmp_path), as a course cloned into /tmp is: the
+    jail's own /tmp must stay writable for the student, and emptying it after a notebook
+    must leave the environment bound inside it alone, so a second notebook runs too."""
     link = tmp_path / "linked-venv"
     link.symlink_to(os.path.realpath(sys.prefix))
     code = ("import json\nfrom autograder.hiding import plan\nfrom autograder.jails import JailServer\n"
             "from autograder.judge import NotebookPlan, grade_cells\nfrom autograder.sandbox import Limits\n"
-            "s = JailServer(plan(()), Limits(), None, require=True)\n"
-            "r = grade_cells([{'index': 0, 'kind': 'answer', 'grade_id': None, 'source': 'print(6 * 7)', "
-            "'cell_type': 'code', 'points': 0.0}], {'cells': []}, NotebookPlan(set(), {}), {(): s}, Limits())\n"
-            "s.close()\nprint(json.dumps([r[0].status, r[0].stdout]))\n")
+            f"s = JailServer(plan(()), Limits(), {UID!r}, require=True)\n"
+            "cell = {'index': 0, 'kind': 'answer', 'grade_id': None, 'cell_type': 'code', 'points': 0.0, "
+            "'source': 'import os, numpy\\nos.makedirs(\\'/tmp/mine/deep\\')\\nprint(6 * 7)'}\n"
+            "for _ in range(2):\n"
+            "    r = grade_cells([cell], {'cells': []}, NotebookPlan(set(), {}), {(): s}, Limits())\n"
+            "    print(json.dumps([r[0].status, r[0].stdout, r[0].evalue]))\n"
+            "s.close()\n")
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     out = subprocess.run([str(link / "bin" / "python"), "-c", code], capture_output=True, text=True, env=env,
                          cwd=os.path.dirname(sandbox.CNN_CORE), timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["ok", "42\n"]
+    assert [json.loads(line) for line in out.stdout.strip().splitlines()[-2:]] == [["ok", "42\n", ""]] * 2
 
 
 def _asking(**times):
