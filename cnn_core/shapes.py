@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "DoesNotFit",
     "conv_output_size",
     "pool_output_size",
     "conv_transpose_output_size",
@@ -53,6 +54,20 @@ def _whole(value, name: str, minimum: int) -> int:
         what = "positive" if minimum == 1 else f"at least {minimum}"
         raise ValueError(f"{name} must be {what}, got {value}")
     return value
+
+
+class DoesNotFit(ValueError):
+    """A filter or window that does not fit its input along one dimension.
+
+    ``leftover`` is True when it fits but the stride misses the last pixels, the case that
+    ``strict=False`` (PyTorch's flooring) accepts; False when it is larger than the input.
+    The NumPy and PyTorch layers add the input's shape and, for ``leftover``, that hint
+    (``cnn_core/reference/_validate.py``).
+    """
+
+    def __init__(self, message: str, *, leftover: bool):
+        super().__init__(message)
+        self.leftover = leftover
 
 
 def _fmt(x: float) -> str:
@@ -154,18 +169,23 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int | s
             return n
         else:
             raise ValueError(f"padding must be a number of pixels, 'same' or 'valid', got {padding!r}")
-    p = _whole(padding, "padding", 0)
+    return _sliding_size(n, k, s, _whole(padding, "padding", 0), d, strict, "filter")
+
+
+def _sliding_size(n: int, k: int, s: int, p: int, d: int, strict: bool, word: str) -> int:
+    """Output size of a ``word`` (filter or window) sliding over ``n`` pixels padded by ``p``."""
     span = d * (k - 1) + 1
     if span > n + 2 * p:
         padded = f"{n}x{n} input" if p == 0 else f"{n}x{n} input padded to {n + 2 * p}x{n + 2 * p}"
-        raise ValueError(f"{_filter_words(k, d)} does not fit {article(n)} {padded}: the filter is larger than the image")
+        raise DoesNotFit(f"{_filter_words(k, d, word)} does not fit {article(n)} {padded}: "
+                         f"the {word} is larger than the image", leftover=False)
     room = n + 2 * p - span
     if strict and room % s:
-        raise ValueError(
-            f"{_filter_words(k, d)} with stride {s} does not fit {article(n)} {n}x{n} input"
+        raise DoesNotFit(
+            f"{_filter_words(k, d, word)} with stride {s} does not fit {article(n)} {n}x{n} input"
             + (f" with padding {p}" if p else "")
-            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {_fmt(room / s + 1)} is not a whole number"
-        )
+            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {_fmt(room / s + 1)} is not a whole number",
+            leftover=True)
     return room // s + 1
 
 
@@ -189,15 +209,13 @@ def pool_output_size(n: int, kernel_size: int, stride: int | None = None, paddin
         raise ValueError(
             f"pooling padding must be at most half the window ({k}//2 = {k // 2}), got {p}"
         )
-    if not ceil_mode:
-        try:
-            return conv_output_size(n, k, s, p, d, strict=strict)
-        except ValueError as err:
-            raise ValueError(str(err).replace("filter", "window")) from None
     n = _whole(n, "input size", 1)
+    if not ceil_mode:
+        return _sliding_size(n, k, s, p, d, strict, "window")
     span = d * (k - 1) + 1
     if span > n + 2 * p:
-        raise ValueError(f"{_filter_words(k, 1, 'window')} does not fit {article(n)} {n}x{n} input padded by {p}")
+        raise DoesNotFit(f"{_filter_words(k, 1, 'window')} does not fit {article(n)} {n}x{n} input padded by {p}",
+                         leftover=False)
     out = math.ceil((n + 2 * p - span) / s) + 1
     if (out - 1) * s >= n + p:
         out -= 1
@@ -440,6 +458,8 @@ def summary(input_shape: Sequence[int], layers: Sequence, *, strict: bool = True
                 shape = (layer.out_features,)
             else:
                 raise TypeError(f"unknown layer spec {layer!r}: use Conv, Pool, Flatten or Dense")
+        except DoesNotFit as err:
+            raise DoesNotFit(f"layer {name}: {err}", leftover=err.leftover) from None
         except (ValueError, TypeError) as err:
             raise type(err)(f"layer {name}: {err}") from None
         if isinstance(layer, (Conv, Pool)):

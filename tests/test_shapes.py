@@ -307,3 +307,35 @@ def test_messages_say_a_or_an_as_the_number_is_read_aloud(n, word):
 def test_a_message_about_an_8x8_input_reads_well():
     with pytest.raises(ValueError, match=r"^an 11x11 filter does not fit an 8x8 input: the filter is larger"):
         shapes.conv_output_size(8, 11)
+
+
+def test_does_not_fit_says_which_kind_of_misfit():
+    with pytest.raises(shapes.DoesNotFit, match="stride 3 does not fit a 7x7 input") as leftover:
+        shapes.conv_output_size(7, 3, stride=3)
+    assert leftover.value.leftover and isinstance(leftover.value, ValueError)
+    assert shapes.conv_output_size(7, 3, stride=3, strict=False) == 2          # PyTorch floors
+    with pytest.raises(shapes.DoesNotFit, match="the filter is larger than the image") as larger:
+        shapes.conv_output_size(2, 3)
+    assert not larger.value.leftover
+    with pytest.raises(shapes.DoesNotFit, match="a 2x2 window with stride 2") as window:
+        shapes.pool_output_size(7, 2)
+    assert window.value.leftover and "filter" not in str(window.value)
+    with pytest.raises(shapes.DoesNotFit, match="the window is larger than the image"):
+        shapes.pool_output_size(1, 2)
+
+
+def test_both_backends_give_the_same_misfit_with_the_hint_only_where_it_helps():
+    import numpy as np
+
+    from cnn_core import reference as R
+    from cnn_core import torch_ops as T
+
+    with pytest.raises(shapes.DoesNotFit) as numpy_path:
+        R.conv2d(np.zeros((1, 1, 7, 7)), np.zeros((1, 1, 3, 3)), stride=3)
+    with pytest.raises(shapes.DoesNotFit) as torch_path:
+        T.conv2d(torch.zeros(1, 1, 7, 7), torch.zeros(1, 1, 3, 3), stride=3)
+    assert str(numpy_path.value) == str(torch_path.value)
+    assert str(numpy_path.value).endswith("pass strict=False to drop the leftover rows and columns as PyTorch does")
+    with pytest.raises(shapes.DoesNotFit) as larger:
+        R.conv2d(np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 3, 3)))
+    assert "strict=False" not in str(larger.value)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..shapes import DoesNotFit
+
 _LAYOUTS = {1: "(N,)", 2: "(N, features)", 3: "(C, H, W)", 4: "(N, C, H, W)"}
 
 
@@ -76,11 +78,13 @@ STRICT_HINT = "; pass strict=False to drop the leftover rows and columns as PyTo
 def fit_error(fname: str, shape, side: str, err: ValueError) -> ValueError:
     """The error for a window that does not fit the input along one side (NumPy and torch paths).
 
-    ``err`` comes from :mod:`cnn_core.shapes`; a stride that misses the last pixel gets
-    the ``strict=False`` hint.
+    ``err`` comes from :mod:`cnn_core.shapes`; a stride that misses the last pixels
+    (:class:`~cnn_core.shapes.DoesNotFit` with ``leftover``) gets the ``strict=False`` hint.
     """
-    return ValueError(f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
-                      + (STRICT_HINT if "whole number" in str(err) else ""))
+    message = f"{fname}: input of shape {tuple(shape)}, along the {side}: {err}"
+    if isinstance(err, DoesNotFit):
+        return DoesNotFit(message + (STRICT_HINT if err.leftover else ""), leftover=err.leftover)
+    return ValueError(message)
 
 
 def grad_output_shape_error(fname: str, got, expected) -> ValueError:
