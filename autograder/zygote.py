@@ -153,9 +153,9 @@ def _wipe() -> None:
             if info.st_dev != device:                # a mount point: leave it and what is below
                 continue
             if not stat.S_ISDIR(info.st_mode):
-                _quietly(os.unlink, path)
+                _remove(os.unlink, path)
             elif emptied:
-                _quietly(os.rmdir, path)             # fails, as it should, above a mount
+                _remove(os.rmdir, path)              # fails, as it should, above a mount
             else:
                 try:
                     names = os.listdir(path)
@@ -166,6 +166,18 @@ def _wipe() -> None:
                     names = []
                 stack.append((path, True))
                 stack.extend((os.path.join(path, name), False) for name in names)
+
+
+def _remove(function, path: str) -> None:
+    """Remove ``path``; in a folder a student made read-only, open the folder and retry.
+    (Permissions only: a mount point or a read-only bind fails otherwise, and stays.)"""
+    try:
+        function(path)
+    except PermissionError:
+        _quietly(os.chmod, os.path.dirname(path), 0o700)
+        _quietly(function, path)
+    except OSError:
+        pass
 
 
 def _quietly(function, *args):

@@ -73,7 +73,8 @@ def test_the_next_notebook_finds_nothing_the_last_one_left(jail):
     # /tmp is empty, or holds only the folders above the course when the course is under /tmp
     first = run(jail, ["import os\nprint(sorted(os.listdir('/tmp')))\n"
                        "open('left.txt', 'w').write('x')\nopen('/tmp/left.txt', 'w').write('x')\n"
-                       "os.makedirs('/tmp/a/b/c')\nimport subprocess\n"
+                       "os.makedirs('/tmp/a/b/c')\nopen('/tmp/a/b/c/f', 'w').write('x')\n"
+                       "os.chmod('/tmp/a/b/c', 0o500)\nos.chmod('/tmp/a/b', 0o500)\nimport subprocess\n"
                        "subprocess.Popen(['sleep', '300'], start_new_session=True)\nprint('planted')"])
     before, planted = first[0].stdout.strip().splitlines()
     assert planted == "planted", first[0].evalue
