@@ -9,8 +9,9 @@ by ``feedback`` and ``report``.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from cnn_core._files import write_text_atomic
 
 from . import rebuild
 
@@ -59,10 +60,7 @@ def _with_outputs(cell: dict, run: dict | None) -> dict:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
 
 
 def save(folder: Path, notebook: str, template: dict, result: dict) -> None:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from .._files import atomic_file
 
 __all__ = [
     "DATA_ENV",
@@ -112,19 +113,14 @@ def corrupt_file_error(path, remote: RemoteFile, reason: str) -> CorruptFileErro
 
 def _download(url: str, target: Path, md5: str, timeout: float) -> None:
     """Download ``url`` to ``target`` atomically: temp file, checksum, then os.replace."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.md5(usedforsecurity=False)
-        received = 0
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            expected = response.headers.get("Content-Length") if hasattr(response, "headers") else None
-            for chunk in iter(lambda: response.read(_CHUNK), b""):
-                out.write(chunk)
-                digest.update(chunk)
-                received += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+    digest = hashlib.md5(usedforsecurity=False)
+    received = 0
+    with atomic_file(target, suffix=".part") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        expected = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+        for chunk in iter(lambda: response.read(_CHUNK), b""):
+            out.write(chunk)
+            digest.update(chunk)
+            received += len(chunk)
         if expected is not None and received != int(expected):
             raise DownloadError(f"the download stopped after {received} of {expected} bytes")
         if digest.hexdigest() != md5:
@@ -132,10 +128,6 @@ def _download(url: str, target: Path, md5: str, timeout: float) -> None:
                 f"the downloaded file has MD5 {digest.hexdigest()}, not the published {md5} "
                 f"(a broken mirror or a changed file)"
             )
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def fetch_file(remote: RemoteFile, data_dir=None, download: bool = True, timeout: float = 60.0) -> Path:

@@ -17,12 +17,13 @@ A checkpoint is a plain dict saved with ``torch.save`` and read with
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+from .._files import atomic_file
 
 __all__ = ["CheckpointMismatchError", "save_checkpoint", "load_checkpoint", "model_signature"]
 
@@ -58,17 +59,8 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, **extra: Any) -> 
     payload = {"format": FORMAT, **model_signature(model),
                "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
                "extra": extra}
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_file(path) as f:
+        torch.save(payload, f)
     return path
 
 
