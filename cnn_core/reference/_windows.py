@@ -8,7 +8,8 @@ slice of the padded input::
     xp[..., a*dH : a*dH + sH*(Ho-1) + 1 : sH,  b*dW : b*dW + sW*(Wo-1) + 1 : sW]   # (..., Ho, Wo)
 
 - :func:`offset_slices` yields these slices;
-- :func:`im2col` copies them into the matrix ``cols`` whose columns are the patches;
+- :func:`patch_columns` copies them into the matrix ``cols`` whose columns are the patches
+  (im2col, grouped: not the layout of ``torch_ops.im2col``, which is ``F.unfold``'s);
 - :func:`fold_windows` is the adjoint: it adds one (..., Ho, Wo) array per offset back
   onto the pixels it came from, so overlapping windows add up (the backward pass).
 """
@@ -32,7 +33,7 @@ def offset_slices(kernel_size: tuple[int, int], stride: tuple[int, int], dilatio
             yield a, b, (slice(y0, y0 + sh * (ho - 1) + 1, sh), slice(x0, x0 + sw * (wo - 1) + 1, sw))
 
 
-def im2col(xp: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int],
+def patch_columns(xp: np.ndarray, kernel_size: tuple[int, int], stride: tuple[int, int],
            dilation: tuple[int, int], out_size: tuple[int, int], groups: int) -> np.ndarray:
     """Unroll the patches of ``xp`` (N, C, Hp, Wp) into one matrix per group.
 
@@ -56,7 +57,7 @@ def fold_windows(values: np.ndarray, padded_size: tuple[int, int], stride: tuple
 
     ``values[a, b]`` holds, for every output position, the number that belongs to the
     pixel under kernel entry (a, b); pixels covered by several windows receive the sum.
-    This is ``col2im``, the adjoint of :func:`im2col`.
+    This is col2im, the adjoint of :func:`patch_columns`.
     """
     kh, kw, *lead, ho, wo = values.shape
     out = np.zeros((*lead, *padded_size), dtype=values.dtype)

@@ -4,8 +4,8 @@ What the notes do by hand -- slide the filter, take the dot product with the pat
 under it, add the bias -- done for every position at once:
 
 1. pad the input (zeros, or 'reflect' / 'replicate' / 'circular');
-2. ``im2col``: unroll every patch the filter visits into one column of a matrix
-   ``cols`` (C*kH*kW rows, N*Ho*Wo columns);
+2. im2col (``_windows.patch_columns``): unroll every patch the filter visits into one
+   column of a matrix ``cols`` (C*kH*kW rows, N*Ho*Wo columns);
 3. one matrix product ``W @ cols`` with ``W = weight.reshape(out_channels, -1)``
    computes every dot product of every filter (BLAS uses all the cores); add the bias.
 
@@ -35,7 +35,7 @@ import numpy as np
 
 from ..shapes import conv_output_size
 from ._validate import as_float_array, check_grad_output, checked_pair, fit_error
-from ._windows import fold_windows, im2col
+from ._windows import fold_windows, patch_columns
 from .module import Module
 from .padding import pad, pad_backward
 
@@ -219,7 +219,7 @@ def conv2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
     """
     x, w, b = check_conv_arrays("conv2d", input, weight, bias)
     geom = conv_geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, padding_mode, strict)
-    cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+    cols = patch_columns(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
     out = forward_cols(cols, w, x.shape[0], geom.out_size)
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
@@ -240,7 +240,7 @@ def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
     geom = conv_geometry("conv2d_backward", x.shape, w.shape, stride, padding, dilation, groups,
                          padding_mode, strict)
     go = check_grad_output("conv2d_backward", grad_output, (x.shape[0], w.shape[0], *geom.out_size), x.dtype)
-    cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+    cols = patch_columns(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
     grouped = _grad_output_by_group(go, geom.groups)
     grad_weight = weight_grad(cols, go, w.shape, grouped)
     grad_input = geom.unpad_grad(padded_input_grad(go, w, geom, grouped), x.shape)
@@ -291,7 +291,7 @@ class Conv2d(Module):
         x, w, b = check_conv_arrays("Conv2d", x, self.params["weight"], b)
         geom = conv_geometry("Conv2d", x.shape, w.shape, self.stride, self.padding, self.dilation, self.groups,
                              self.padding_mode, self.strict)
-        cols = im2col(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+        cols = patch_columns(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
         out = forward_cols(cols, w, x.shape[0], geom.out_size)
         if b is not None:
             out += b.reshape(1, -1, 1, 1)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..shapes import conv_transpose_output_size
 from ._validate import as_float_array, check_grad_output, checked_pair, pair
-from ._windows import im2col
+from ._windows import patch_columns
 from .conv import ConvGeometry, forward_cols, padded_input_grad, weight_grad
 from .module import Module
 
@@ -115,7 +115,7 @@ def _grad_cols(grad_output: np.ndarray, geom: ConvGeometry) -> np.ndarray:
     """Patches of the zero-padded ``grad_output`` under the conv that this transposes."""
     left, right, top, bottom = geom.pads
     gp = np.pad(grad_output, ((0, 0), (0, 0), (top, bottom), (left, right)))
-    return im2col(gp, geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
+    return patch_columns(gp, geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
 
 
 def conv_transpose2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarray, stride=1,
