@@ -50,8 +50,9 @@ def numerical_gradient(f: Callable[[], np.ndarray], x: np.ndarray, grad_output: 
     return grad
 
 
-def _compare(name: str, analytic, numerical: np.ndarray, atol: float, rtol: float) -> float:
-    """Raise AssertionError at the worst mismatch; return the largest |difference|."""
+def compare_gradients(name: str, analytic, numerical: np.ndarray, atol: float, rtol: float) -> float:
+    """Raise AssertionError at the worst mismatch; return the largest |difference|. The one
+    comparison of both gradient checks (``torch_ops.gradcheck`` converts and calls it)."""
     if analytic is None:
         raise AssertionError(f"gradient check: no analytic gradient for '{name}' (got None)")
     analytic = np.asarray(analytic, dtype=np.float64)
@@ -114,7 +115,7 @@ def gradcheck(fn: Callable[..., np.ndarray], inputs: dict[str, np.ndarray],
     for name in analytic:
         numerical = numerical_gradient(lambda: np.asarray(fn(**xs), dtype=np.float64),
                                        xs[name], g, eps)
-        report[name] = _compare(name, analytic[name], numerical, atol, rtol)
+        report[name] = compare_gradients(name, analytic[name], numerical, atol, rtol)
     return report
 
 
@@ -168,8 +169,8 @@ def check_layer_gradients(layer: Module, x: np.ndarray, grad_output: np.ndarray 
     grad_input = fresh.backward(g.copy())
     analytic = {name: grad for name, _, grad in fresh.named_parameters()}
 
-    report = {"input": _compare("input", grad_input, numerical_gradient(run, x, g, eps), atol, rtol)}
+    report = {"input": compare_gradients("input", grad_input, numerical_gradient(run, x, g, eps), atol, rtol)}
     for name, param, _ in base.named_parameters():
         numerical = numerical_gradient(run, param, g, eps)
-        report[name] = _compare(name, analytic[name], numerical, atol, rtol)
+        report[name] = compare_gradients(name, analytic[name], numerical, atol, rtol)
     return report

@@ -44,3 +44,22 @@ def test_check_layer_gradients_on_batch_norm_leaves_the_layer_alone():
     report = T.check_layer_gradients(layer, torch.randn(3, 2, 1, 2))
     assert set(report) == {"input", "weight", "bias"} and max(report.values()) < 1e-5
     assert torch.equal(layer.running_mean, before) and layer.weight.dtype == torch.float32
+
+
+def test_both_gradient_checks_name_the_worst_entry_with_the_same_message():
+    import numpy as np
+
+    from cnn_core import reference as R
+
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    wrong = 2 * x                                          # d/dx sum(g * x^2) with g = 1 is 2x ...
+    wrong[0] += 0.1                                        # ... wrong at index 0 by 0.1
+    wrong[2] += 5.0                                        # ... and at index 2 by 5: the worst
+    g = np.ones(4)
+    with pytest.raises(AssertionError) as numpy_path:
+        R.gradcheck(lambda x: x ** 2, {"x": x}, {"x": wrong}, grad_output=g)
+    with pytest.raises(AssertionError) as torch_path:
+        T.gradcheck(lambda x: x ** 2, {"x": torch.from_numpy(x)}, {"x": torch.from_numpy(wrong)},
+                    grad_output=torch.from_numpy(g))
+    assert "'x' at index (2,)" in str(numpy_path.value) and "2 of 4 entries" in str(numpy_path.value)
+    assert str(torch_path.value) == str(numpy_path.value)
