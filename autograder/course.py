@@ -25,7 +25,7 @@ def _read_template(path: Path) -> dict:
     """A template notebook as plain JSON data, every cell's source one string (as nbgrader reads it)."""
     import nbformat
 
-    nb = json.loads(path.read_text())
+    nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         for key in ("source", "text"):
             if isinstance(cell.get(key), list):

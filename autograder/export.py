@@ -39,9 +39,9 @@ def export_csv(db_url: str, course_id: str = DEFAULT_COURSE_ID) -> tuple[str, in
                     row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
                                max_score=assignment.max_score, needs_review=False)
                 else:
-                    penalty = sub.late_submission_penalty or 0.0
+                    penalty = sub.late_submission_penalty or 0.0          # never below 0, as nbgrader's CSV
                     row.update(timestamp=sub.timestamp or "", raw_score=sub.score,
-                               late_submission_penalty=penalty, score=sub.score - penalty,
+                               late_submission_penalty=penalty, score=max(0.0, sub.score - penalty),
                                max_score=sub.max_score,
                                needs_review=any(nb.flagged or nb.needs_manual_grade for nb in sub.notebooks))
                     graded += 1

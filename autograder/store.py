@@ -70,4 +70,4 @@ def save(folder: Path, notebook: str, template: dict, result: dict) -> None:
 
 def load(folder: Path, notebook: str) -> dict | None:
     path = folder / f"{notebook}.grading.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -129,7 +129,6 @@ def test_an_empty_gradebook_exports_only_the_header(tmp_path):
     assert text.splitlines() == [",".join(COLUMNS)] and graded == 0
 
 
-@pytest.mark.xfail(strict=True, reason="export.py gives score = raw - penalty; nbgrader clamps it at 0")
 def test_a_penalty_larger_than_the_score_gives_zero_as_nbgrader_does(db_url, tmp_path):
     with open_gradebook(db_url) as gb:
         gb.find_submission_notebook("nb", "ps1", "zoe").late_submission_penalty = 5.0
