@@ -7,7 +7,7 @@ A page writes
 
 and gets the assignment's title and points, the first paragraph of its introduction, its
 parts with their points, the link to the student version (``_build/released/``, made by
-``scripts/student_workspace.py`` through nbgrader) and the course's sentence on how it is
+``scripts/release_for_site.py`` through nbgrader) and the course's sentence on how it is
 graded. All of it comes from ``notebooks/<name>/<name>.ipynb`` (built from the ``.py``
 beside it), so what the book says an assignment asks is what the assignment asks: there
 is no second description to go stale. The page is rebuilt when the notebook changes.
