@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from cnn_core._files import write_text_atomic
+
 from . import rebuild, store
 from .course import Course
 
@@ -81,7 +83,7 @@ def feedback(course: Course, assignment: str, *, show_hidden: bool = False) -> l
             if result is None:
                 continue
             page = course.feedback(student, assignment) / f"{name}.html"
-            store.write_atomic(page, render(template, result, f"{assignment} / {name}: {student}",
+            write_text_atomic(page, render(template, result, f"{assignment} / {name}: {student}",
                                             show_hidden=show_hidden))
             written.append(page)
     return written

@@ -22,6 +22,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnn_core._files import write_text_atomic
+
 from . import gradebook, store
 from .course import DEFAULT_COURSE_ID, Course
 from .journal import Journal, fingerprint
@@ -189,7 +191,7 @@ def _solutions(course, templates, sources, grader, summary, allow_failing_source
             summary.source_failures[name] = failing
             continue
         cache.parent.mkdir(parents=True, exist_ok=True)
-        store.write_atomic(cache, json.dumps({"notebook": name, "scores": reply["result"]["scores"]}))
+        write_text_atomic(cache, json.dumps({"notebook": name, "scores": reply["result"]["scores"]}))
 
 
 class _LocalWorkers:

@@ -59,13 +59,9 @@ def _with_outputs(cell: dict, run: dict | None) -> dict:
     return cell
 
 
-def write_atomic(path: Path, text: str) -> None:
-    write_text_atomic(path, text)
-
-
 def save(folder: Path, notebook: str, template: dict, result: dict) -> None:
-    write_atomic(folder / f"{notebook}.ipynb", json.dumps(graded_notebook(template, result), indent=1))
-    write_atomic(folder / f"{notebook}.grading.json", json.dumps(result, indent=1))
+    write_text_atomic(folder / f"{notebook}.ipynb", json.dumps(graded_notebook(template, result), indent=1))
+    write_text_atomic(folder / f"{notebook}.grading.json", json.dumps(result, indent=1))
 
 
 def load(folder: Path, notebook: str) -> dict | None:

@@ -54,7 +54,6 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, **extra: Any) -> 
     """Save ``model``'s weights and signature, plus any ``extra`` plain data
     (e.g. ``history=history.to_dict()``), atomically. Returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     model = _unwrap(model)
     payload = {"format": FORMAT, **model_signature(model),
                "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},

@@ -267,6 +267,19 @@ def _torch_grads(x, weight, bias, g, stride, padding):
     return xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
 
 
+def _random_cases(seed, tries=12):
+    """Random (x, weight, bias, grad_output, stride, padding) whose output is 1 to 3 pixels."""
+    rng = np.random.default_rng(seed)
+    for _ in range(tries):
+        s, p, f = int(rng.integers(1, 3)), int(rng.integers(0, 3)), int(rng.choice([1, 3, 5]))
+        out = int(rng.integers(1, 4))
+        h = (out - 1) * s + f - 2 * p
+        if h < 1:
+            continue
+        x, w, b = rng.normal(size=(2, 2, h, h)), rng.normal(size=(3, 2, f, f)), rng.normal(size=3)
+        yield x, w, b, rng.normal(size=(2, 3, out, out)), s, p
+
+
 _rng = np.random.default_rng(81)
 _x, _w, _b = _rng.normal(size=(2, 3, 7, 7)), _rng.normal(size=(4, 3, 3, 3)), _rng.normal(size=4)
 _g = _rng.normal(size=(2, 4, 4, 4))                    # stride 2, padding 1: (7 + 2 - 3)/2 + 1 = 4
@@ -281,16 +294,9 @@ forbid(conv2d_backward, NOT_ALLOWED)
 check_close("dw, stride 2, padding 1", conv2d_backward(_g, _x, _w, 2, 1)[1], _want[1], rtol=1e-9, atol=1e-10,
             inputs={"x": _x, "grad_output": _g})
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(82)
 with quietly("dw on 12 random shapes, strides and paddings"):
-    for _ in range(12):
-        _s, _p, _f = int(_rng.integers(1, 3)), int(_rng.integers(0, 3)), int(_rng.choice([1, 3, 5]))
-        _out = int(_rng.integers(1, 4))
-        _h = (_out - 1) * _s + _f - 2 * _p
-        if _h < 1:
-            continue
-        _xr, _wr, _br = _rng.normal(size=(2, 2, _h, _h)), _rng.normal(size=(3, 2, _f, _f)), _rng.normal(size=3)
-        _gr = _rng.normal(size=(2, 3, _out, _out))
+    for _xr, _wr, _br, _gr, _s, _p in _random_cases(82):
+        _h, _f = _xr.shape[-1], _wr.shape[-1]
         check_close(f"dw, {_h}x{_h}, {_f}x{_f} filter, stride {_s}, padding {_p}",
                     conv2d_backward(_gr, _xr, _wr, _s, _p)[1], _torch_grads(_xr, _wr, _br, _gr, _s, _p)[1],
                     rtol=1e-9, atol=1e-10, inputs={"x": _xr, "grad_output": _gr, "stride": _s, "padding": _p})
@@ -302,16 +308,9 @@ forbid(conv2d_backward, NOT_ALLOWED)
 check_close("dx, stride 2, padding 1", conv2d_backward(_g, _x, _w, 2, 1)[0], _want[0], rtol=1e-9, atol=1e-10,
             inputs={"x": _x, "weight": _w, "grad_output": _g})
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(83)
 with quietly("dx on 12 random shapes, strides and paddings"):
-    for _ in range(12):
-        _s, _p, _f = int(_rng.integers(1, 3)), int(_rng.integers(0, 3)), int(_rng.choice([1, 3, 5]))
-        _out = int(_rng.integers(1, 4))
-        _h = (_out - 1) * _s + _f - 2 * _p
-        if _h < 1:
-            continue
-        _xr, _wr, _br = _rng.normal(size=(2, 2, _h, _h)), _rng.normal(size=(3, 2, _f, _f)), _rng.normal(size=3)
-        _gr = _rng.normal(size=(2, 3, _out, _out))
+    for _xr, _wr, _br, _gr, _s, _p in _random_cases(83):
+        _h, _f = _xr.shape[-1], _wr.shape[-1]
         check_close(f"dx, {_h}x{_h}, {_f}x{_f} filter, stride {_s}, padding {_p}",
                     conv2d_backward(_gr, _xr, _wr, _s, _p)[0], _torch_grads(_xr, _wr, _br, _gr, _s, _p)[0],
                     rtol=1e-9, atol=1e-10, inputs={"x": _xr, "grad_output": _gr, "stride": _s, "padding": _p})

@@ -14,9 +14,9 @@ import pytest
 
 from course_assignments import AssignmentError, describe
 
+from ..notebooks._course import ASSIGNMENTS
 from .conftest import ROOT
 
-ASSIGNMENTS = sorted(p.parent.name for p in (ROOT / "notebooks").glob("*/*.py") if p.stem == p.parent.name)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -18,6 +18,7 @@ import urllib.request
 
 import pytest
 
+from ..notebooks._course import ASSIGNMENTS
 from .conftest import CLEAN_ENV, fresh_copy
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
@@ -60,8 +61,7 @@ def _listing(port, path, proc, seconds=240):
 def test_make_lab_serves_the_students_own_copies(tmp_path):
     root = fresh_copy(tmp_path / "course")
     instructor = _digest(root / "notebooks")
-    assignments = sorted(p.parent.name for p in (root / "notebooks").glob("*/*.py")
-                         if p.stem == p.parent.name)
+    assignments = sorted(ASSIGNMENTS)
     port = _free_port()
     proc = _lab(root, port)
     try:
