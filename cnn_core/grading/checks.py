@@ -9,9 +9,14 @@ nbgrader marks the cell failed).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from .._numbers import number
 from .report import describe_inputs, fmt, passed
+
+_in_full = partial(number, digits=10, whole_below=1e16)  # 86704128, not 8.67e+07
 
 
 def _fail(check: str, name: str, message: str, got, tolerance=None, inputs=None):
@@ -39,13 +44,6 @@ def _as_numbers(check: str, name: str, value, what: str, inputs=None) -> np.ndar
         _fail(check, name, f"{what} is a {type(value).__name__} with dtype {arr.dtype}, expected plain numbers "
               f"(an array of float or int)", None, inputs=inputs)
     return arr
-
-
-def _show(v: float) -> str:
-    """A number in full: 86704128 (not 8.67e+07), 0.1234567891, 3.25."""
-    if float(v).is_integer() and abs(v) < 1e16:
-        return str(int(v))
-    return f"{v:.10g}"
 
 
 def check_shape(name: str, got, expected_shape, *, inputs=None) -> None:
@@ -130,8 +128,8 @@ def check_number(name: str, got, expected, *, rtol: float = 0.0, atol: float = 0
     value, exp = float(arr.ravel()[0]), float(expected)
     if not abs(value - exp) <= atol + rtol * abs(exp):
         allowed = f" (allowed difference {fmt(atol + rtol * abs(exp))})" if atol or rtol else ""
-        _fail("check_number", name, f"expected {_show(exp)}, got {_show(value)}{allowed}", value, tol, inputs)
-    passed(name, _show(value))
+        _fail("check_number", name, f"expected {_in_full(exp)}, got {_in_full(value)}{allowed}", value, tol, inputs)
+    passed(name, _in_full(value))
 
 
 def check_in_range(name: str, got, *, low=None, high=None, inputs=None) -> None:
@@ -143,8 +141,8 @@ def check_in_range(name: str, got, *, low=None, high=None, inputs=None) -> None:
     value = float(arr.ravel()[0])
     if (low is not None and not value >= low) or (high is not None and not value <= high):
         span = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
-        _fail("check_in_range", name, f"expected a value in {span}, got {_show(value)}", value, tol, inputs)
-    passed(name, _show(value))
+        _fail("check_in_range", name, f"expected a value in {span}, got {_in_full(value)}", value, tol, inputs)
+    passed(name, _in_full(value))
 
 
 def check_choice(name: str, got, expected: str, options) -> None:

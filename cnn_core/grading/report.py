@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .._numbers import number
+
 _quiet = {"depth": 0, "passed": 0, "worst": 0.0}
 
 
@@ -28,9 +30,8 @@ def describe_inputs(inputs) -> str:
 
 
 def fmt(x) -> str:
-    """A number, briefly: 3e-07, 0.25, 12."""
-    x = float(x)
-    return f"{x:.3g}" if x != int(x) or abs(x) >= 1e6 else str(int(x))
+    """A number, briefly: 3e-07, 0.25, 12 (three significant digits, :mod:`cnn_core._numbers`)."""
+    return number(x, 3, whole_below=1e6)
 
 
 def passed(name: str, detail: str = "", difference: float = 0.0) -> None:

@@ -13,12 +13,12 @@ once for the width when they differ.
 
 Two modules: :mod:`.sizes`, the arithmetic of one layer (output sizes, padding, parameters,
 multiply-adds, :class:`DoesNotFit`), and :mod:`.specs`, stacks of layers (the specs, the
-receptive field and the summary table). Import from ``cnn_core.shapes``.
+receptive field and the table of a stack, :func:`layer_table`). Import from ``cnn_core.shapes``.
 """
 
 from .sizes import (DoesNotFit, article, conv_macs, conv_output_size, conv_params, conv_transpose_output_size,
                     keras_same_padding, linear_params, pool_output_size, same_padding)
-from .specs import Conv, Dense, Flatten, Pool, Summary, receptive_field, summary
+from .specs import ConvSpec, DenseSpec, FlattenSpec, LayerTable, PoolSpec, layer_table, receptive_field
 
 __all__ = [
     "DoesNotFit",
@@ -31,10 +31,10 @@ __all__ = [
     "linear_params",
     "conv_macs",
     "receptive_field",
-    "Conv",
-    "Pool",
-    "Flatten",
-    "Dense",
-    "summary",
-    "Summary",
+    "ConvSpec",
+    "PoolSpec",
+    "FlattenSpec",
+    "DenseSpec",
+    "layer_table",
+    "LayerTable",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-
+from .._numbers import number
 
 # --------------------------------------------------------------------------------------
 # checks
@@ -38,11 +38,6 @@ class DoesNotFit(ValueError):
     def __init__(self, message: str, *, leftover: bool):
         super().__init__(message)
         self.leftover = leftover
-
-
-def _fmt(x: float) -> str:
-    """2.3333 -> '2.33', 2.5 -> '2.5', 3.0 -> '3'."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def article(n: int) -> str:
@@ -78,7 +73,7 @@ def same_padding(kernel_size: int, dilation: int = 1) -> int:
     total = d * (k - 1)
     if total % 2:
         raise ValueError(
-            f"{_filter_words(k, d)} needs {total}/2 = {_fmt(total / 2)} pixels of padding on "
+            f"{_filter_words(k, d)} needs {total}/2 = {number(total / 2, 6, decimals=2)} pixels of padding on "
             f"each side for 'same' output: only odd filter sizes pad symmetrically "
             f"(PyTorch's padding='same' puts the extra pixel on the right and bottom)"
         )
@@ -154,7 +149,7 @@ def _sliding_size(n: int, k: int, s: int, p: int, d: int, strict: bool, word: st
         raise DoesNotFit(
             f"{_filter_words(k, d, word)} with stride {s} does not fit {article(n)} {n}x{n} input"
             + (f" with padding {p}" if p else "")
-            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {_fmt(room / s + 1)} is not a whole number",
+            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {number(room / s + 1, 6, decimals=2)} is not a whole number",
             leftover=True)
     return room // s + 1
 

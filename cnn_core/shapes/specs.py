@@ -1,6 +1,6 @@
-"""Stacks of layers: the specs (:class:`Conv`, :class:`Pool`, :class:`Flatten`,
-:class:`Dense`), the receptive field of a stack (:func:`receptive_field`) and the summary
-table the notes write by hand (:func:`summary`: each layer's output shape, parameters and
+"""Stacks of layers: the specs (:class:`ConvSpec`, :class:`PoolSpec`, :class:`FlattenSpec`,
+:class:`DenseSpec`), the receptive field of a stack (:func:`receptive_field`) and the table
+the notes write by hand (:func:`layer_table`: each layer's output shape, parameters and
 receptive field), from the one-layer arithmetic of :mod:`.sizes`. Re-exported by
 :mod:`cnn_core.shapes`.
 """
@@ -15,8 +15,9 @@ from .sizes import DoesNotFit, _whole, conv_output_size, conv_params, linear_par
 
 
 @dataclass(frozen=True)
-class Conv:
-    """A conv layer: ``out_channels`` filters of ``kernel_size`` x ``kernel_size``."""
+class ConvSpec:
+    """The spec of a conv layer (a description: the layer is ``reference.Conv2d`` or ``nn.Conv2d``):
+    ``out_channels`` filters of ``kernel_size`` x ``kernel_size``."""
     out_channels: int
     kernel_size: int
     stride: int = 1
@@ -31,8 +32,8 @@ class Conv:
 
 
 @dataclass(frozen=True)
-class Pool:
-    """A pooling layer (``kind`` 'max', 'avg' or 'sum'); no parameters."""
+class PoolSpec:
+    """The spec of a pooling layer (``kind`` 'max', 'avg' or 'sum'); no parameters."""
     kernel_size: int
     stride: int | None = None
     padding: int = 0
@@ -45,13 +46,14 @@ class Pool:
 
 
 @dataclass(frozen=True)
-class Flatten:
-    """Flatten (C, H, W) into one vector of C*H*W numbers."""
+class FlattenSpec:
+    """The spec of a flatten step, (C, H, W) into one vector of C*H*W numbers (the layer is
+    ``reference.Flatten`` or ``nn.Flatten``)."""
 
 
 @dataclass(frozen=True)
-class Dense:
-    """A fully connected layer with ``out_features`` units."""
+class DenseSpec:
+    """The spec of a fully connected layer with ``out_features`` units."""
     out_features: int
     bias: bool = True
 
@@ -60,7 +62,7 @@ def receptive_field(layers: Sequence) -> int:
     """Size of the input region one output unit sees, after a stack of layers.
 
     ``layers``: ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` tuples,
-    or the layer specs of :func:`summary` (``Flatten``/``Dense`` end the spatial stack).
+    or the layer specs of :func:`layer_table` (``FlattenSpec``/``DenseSpec`` end the spatial stack).
     Each layer grows the field by D(F - 1) times the product of the strides before it.
 
     >>> receptive_field([(3, 1), (3, 1)])  # two 3x3 layers see 5x5
@@ -68,9 +70,9 @@ def receptive_field(layers: Sequence) -> int:
     """
     size, jump = 1, 1
     for layer in layers:
-        if isinstance(layer, (Conv, Pool)):
+        if isinstance(layer, (ConvSpec, PoolSpec)):
             k, s, d = layer.kernel_size, layer.stride_or_kernel, layer.dilation
-        elif isinstance(layer, (Flatten, Dense)):
+        elif isinstance(layer, (FlattenSpec, DenseSpec)):
             break
         else:
             k, s, *rest = layer
@@ -82,7 +84,7 @@ def receptive_field(layers: Sequence) -> int:
 
 
 @dataclass
-class Summary:
+class LayerTable:
     """Rows of (layer, output shape, parameters, receptive field) with totals.
 
     Shapes are PyTorch's (C, H, W); ``str()`` gives a text table, Jupyter shows HTML.
@@ -125,39 +127,39 @@ class Summary:
 
 
 def _describe(layer) -> str:
-    if isinstance(layer, Conv):
+    if isinstance(layer, ConvSpec):
         pad = f", padding {layer.padding!r}" if layer.padding not in (0, "valid") else ""
         extra = (f", stride {layer.stride}" if layer.stride != 1 else "") + pad
         extra += f", dilation {layer.dilation}" if layer.dilation != 1 else ""
         extra += f", groups {layer.groups}" if layer.groups != 1 else ""
         return f"conv {layer.kernel_size}x{layer.kernel_size}, {layer.out_channels} filters{extra}"
-    if isinstance(layer, Pool):
+    if isinstance(layer, PoolSpec):
         return f"{layer.kind} pool {layer.kernel_size}x{layer.kernel_size}, stride {layer.stride_or_kernel}"
-    if isinstance(layer, Flatten):
+    if isinstance(layer, FlattenSpec):
         return "flatten"
     return f"dense, {layer.out_features} units"
 
 
-def summary(input_shape: Sequence[int], layers: Sequence, *, strict: bool = True) -> Summary:
+def layer_table(input_shape: Sequence[int], layers: Sequence, *, strict: bool = True) -> LayerTable:
     """The table the notes write by hand: output shape and parameters of each layer.
 
     ``input_shape`` is (C, H, W) (the notes write H x W x C: 32x32x3 is (3, 32, 32));
-    ``layers`` a sequence of :class:`Conv`, :class:`Pool`, :class:`Flatten` and
-    :class:`Dense`. Errors name the layer that does not fit; ``strict=False`` floors
+    ``layers`` a sequence of :class:`ConvSpec`, :class:`PoolSpec`, :class:`FlattenSpec` and
+    :class:`DenseSpec`. Errors name the layer that does not fit; ``strict=False`` floors
     sizes like PyTorch (e.g. a stride-2 3x3 conv with padding 1 on an even input).
 
-    >>> print(summary((3, 32, 32), [Conv(10, 5, padding=2)]).total_params)
+    >>> print(layer_table((3, 32, 32), [ConvSpec(10, 5, padding=2)]).total_params)
     760
     """
     shape = tuple(_whole(v, "input_shape entry", 1) for v in input_shape)
     if len(shape) != 3:
         raise ValueError(f"input_shape must be (C, H, W), got {tuple(input_shape)}")
-    result = Summary(shape)
+    result = LayerTable(shape)
     spatial: list = []
     for i, layer in enumerate(layers, start=1):
         name = f"{i}. {_describe(layer)}"
         try:
-            if isinstance(layer, Conv):
+            if isinstance(layer, ConvSpec):
                 if len(shape) != 3:
                     raise ValueError("a conv layer needs a (C, H, W) input, not a flat vector")
                 c, h, w = shape
@@ -166,7 +168,7 @@ def summary(input_shape: Sequence[int], layers: Sequence, *, strict: bool = True
                                            strict=strict)
                           for v in (h, w))
                 shape = (layer.out_channels, h2, w2)
-            elif isinstance(layer, Pool):
+            elif isinstance(layer, PoolSpec):
                 if len(shape) != 3:
                     raise ValueError("a pooling layer needs a (C, H, W) input, not a flat vector")
                 if layer.kind not in ("max", "avg", "sum"):
@@ -177,21 +179,21 @@ def summary(input_shape: Sequence[int], layers: Sequence, *, strict: bool = True
                     pool_output_size(v, layer.kernel_size, layer.stride, layer.padding, layer.dilation,
                                      strict=strict)
                     for v in (h, w))
-            elif isinstance(layer, Flatten):
+            elif isinstance(layer, FlattenSpec):
                 params = 0
                 shape = (math.prod(shape),)
-            elif isinstance(layer, Dense):
+            elif isinstance(layer, DenseSpec):
                 if len(shape) != 1:
-                    raise ValueError(f"a dense layer needs a flat input: add Flatten() before it (input is {shape})")
+                    raise ValueError(f"a dense layer needs a flat input: add FlattenSpec() before it (input is {shape})")
                 params = linear_params(shape[0], layer.out_features, layer.bias)
                 shape = (layer.out_features,)
             else:
-                raise TypeError(f"unknown layer spec {layer!r}: use Conv, Pool, Flatten or Dense")
+                raise TypeError(f"unknown layer spec {layer!r}: use ConvSpec, PoolSpec, FlattenSpec or DenseSpec")
         except DoesNotFit as err:
             raise DoesNotFit(f"layer {name}: {err}", leftover=err.leftover) from None
         except (ValueError, TypeError) as err:
             raise type(err)(f"layer {name}: {err}") from None
-        if isinstance(layer, (Conv, Pool)):
+        if isinstance(layer, (ConvSpec, PoolSpec)):
             spatial.append(layer)
         rf = receptive_field(spatial) if spatial and len(shape) == 3 else None
         result.rows.append((name, shape, params, rf))

@@ -13,15 +13,14 @@ import io
 
 import numpy as np
 
+from .._numbers import number
+
 __all__ = ["fmt", "color", "matrix_svg", "when", "variant", "image_png", "plot_svg", "bars_svg", "table", "panel", "note"]
 
 
 def fmt(v: float, digits: int = 3) -> str:
     """A number the way the notes write it: 24, 3.25, -0.5 (at most ``digits`` significant decimals)."""
-    v = float(v)
-    if v == int(v) and abs(v) < 1e9:
-        return str(int(v))
-    return f"{v:.{digits}g}" if abs(v) < 1e-2 or abs(v) >= 1e4 else f"{round(v, digits):g}"
+    return number(v, digits, decimals=digits)
 
 
 def color(v: float, lo: float, hi: float, diverging: bool = False) -> str:
