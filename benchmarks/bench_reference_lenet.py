@@ -79,7 +79,7 @@ def batches(x, y):
 def epoch_reference(model, data) -> tuple[float, float]:
     opt = SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     t0 = time.perf_counter()
-    history = fit(model, CrossEntropyLoss(), opt, data, epochs=1, progress=False)
+    history = fit(model, data, epochs=1, optimizer=opt, loss_fn=CrossEntropyLoss(), progress=False)
     return time.perf_counter() - t0, history.train_loss[0]
 
 

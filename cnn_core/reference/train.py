@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._fit_args import check_fit_args, make_optimizer
 from .loss import CrossEntropyLoss
 from .module import Module
+from .optim import Adam, Optimizer
 
 __all__ = ["History", "fit", "evaluate"]
 
@@ -132,30 +134,28 @@ def evaluate(model: Module, data, loss_fn=None) -> tuple[float, float | None]:
     return meter.loss, meter.accuracy
 
 
-def fit(model: Module, loss_fn, optimizer, train_data, epochs: int = 1, val_data=None, *,
-        progress: bool = True) -> History:
-    """Train ``model`` for ``epochs`` passes over ``train_data``; return a :class:`History`.
+def fit(model: Module, train, val=None, epochs: int = 1, *, optimizer=None, lr: float = 1e-3,
+        loss_fn=None, progress: bool = True) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train``; return a :class:`History`.
 
-    model: a reference Module (e.g. a Sequential); loss_fn: a loss object with
-    forward(output, y) -> float and backward() -> grad (CrossEntropyLoss, MSELoss);
-    optimizer: SGD or Adam built on model.parameters(); train_data, val_data:
-    batches (x, y) (see the module docstring). The model is in train() mode
-    while training and eval() mode while validating. ``progress`` shows a tqdm
-    bar with the running loss.
+    The arguments of :func:`cnn_core.training.fit`, for the NumPy layers: model: a reference
+    Module (e.g. a Sequential); train, val: batches (x, y) (see the module docstring);
+    optimizer: ``None`` (Adam), an optimizer class called as ``optimizer(params, lr=lr)``,
+    or a ready SGD or Adam built on ``model.parameters()``; loss_fn: a loss object with
+    forward(output, y) -> float and backward() -> grad (default CrossEntropyLoss; MSELoss).
+    The model is in train() mode while training and eval() mode while validating.
+    ``progress`` shows a tqdm bar with the running loss.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if epochs > 1 and not callable(train_data) and iter(train_data) is train_data:
-        raise TypeError("train_data is a one-shot iterator (e.g. a generator) and would be empty "
-                        "after the first epoch; pass a list of batches or a function returning "
-                        "a fresh iterator, e.g. lambda: make_batches(...)")
+    check_fit_args(train, val, epochs)
+    optimizer = make_optimizer(optimizer, model, lr, default=Adam, kind=Optimizer)
+    loss_fn = CrossEntropyLoss() if loss_fn is None else loss_fn
     if progress:
         from tqdm.auto import tqdm
     history = History()
     for epoch in range(1, epochs + 1):
         model.train()
         meter = _Meter()
-        batches = _batches(train_data)
+        batches = _batches(train)
         if progress:
             batches = tqdm(batches, total=_size(batches), desc=f"epoch {epoch}/{epochs}",
                            leave=epoch == epochs)
@@ -169,11 +169,11 @@ def fit(model: Module, loss_fn, optimizer, train_data, epochs: int = 1, val_data
             if progress:
                 batches.set_postfix(loss=f"{meter.loss:.4f}")
         if meter.n == 0:
-            raise ValueError("fit: train_data gave no batches")
+            raise ValueError("fit: train gave no batches")
         history.train_loss.append(meter.loss)
         history.train_acc.append(meter.accuracy)
-        if val_data is not None:
-            val_loss, val_acc = evaluate(model, val_data, loss_fn)
+        if val is not None:
+            val_loss, val_acc = evaluate(model, val, loss_fn)
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             if progress:

@@ -17,14 +17,14 @@ from ..training import fit as _fit
 __all__ = ["History", "fit", "evaluate"]
 
 
-def fit(model: nn.Module, loss_fn, optimizer, train_data, epochs: int = 1, val_data=None, *,
-        progress: bool = True) -> History:
-    """Train ``model`` with ``loss_fn`` (e.g. ``nn.CrossEntropyLoss()``) and ``optimizer`` (built on
-    ``model.parameters()``) on ``(x, y)`` batches; returns a :class:`History`. The model stays on
-    the device of its parameters."""
-    device = device_of(model)
-    history = _fit(model, train_data, val_data, epochs, optimizer=optimizer, loss_fn=loss_fn,
-                   device=device, progress=progress, amp=False, channels_last=False)
+def fit(model: nn.Module, train, val=None, epochs: int = 1, *, optimizer=None, lr: float = 1e-3,
+        loss_fn=None, progress: bool = True) -> History:
+    """:func:`cnn_core.reference.fit` for a torch model: the same arguments (those of
+    :func:`cnn_core.training.fit`), ``loss_fn`` default ``nn.CrossEntropyLoss()``, ``optimizer``
+    default Adam; returns a :class:`History`. The model stays on the device of its parameters,
+    in train() mode."""
+    history = _fit(model, train, val, epochs, optimizer=optimizer, lr=lr, loss_fn=loss_fn,
+                   device=device_of(model), progress=progress, amp=False, channels_last=False)
     model.train()
     return history
 

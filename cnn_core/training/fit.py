@@ -22,36 +22,19 @@ import contextlib
 import copy
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from .._fit_args import check_fit_args, make_optimizer
 from .checkpoint import CheckpointMismatchError, load_checkpoint, save_checkpoint
 from .device import default_device
 from .history import History
 from .seed import seed_everything
 
 __all__ = ["fit"]
-
-
-def _check_reusable(data, name: str) -> None:
-    if isinstance(data, Iterator):
-        raise TypeError(
-            f"{name} is an iterator (e.g. a generator); it would be empty after the first epoch. "
-            f"Pass a DataLoader or a list of (x, y) batches instead"
-        )
-
-
-def _make_optimizer(optimizer, model: nn.Module, lr: float) -> torch.optim.Optimizer:
-    if optimizer is None:
-        return torch.optim.Adam(model.parameters(), lr=lr)
-    if isinstance(optimizer, torch.optim.Optimizer):
-        return optimizer
-    if callable(optimizer):                    # a class such as torch.optim.SGD, or a partial
-        return optimizer(model.parameters(), lr=lr)
-    raise TypeError(f"optimizer must be None, an Optimizer, or an optimizer class; got {optimizer!r}")
 
 
 def _data_settings(train) -> dict:
@@ -149,12 +132,9 @@ def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: 
         ``val_acc``, ``lr``, ``seconds``; ``.plot()``). The model is left on ``device``
         in eval mode.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    check_fit_args(train, val, epochs)
     if early_stopping is not None and (not isinstance(early_stopping, int) or early_stopping < 1):
         raise ValueError(f"early_stopping is a patience in epochs (an int >= 1), got {early_stopping!r}")
-    _check_reusable(train, "train")
-    _check_reusable(val, "val")
     device = default_device(device)
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     settings = {"epochs": epochs, "lr": lr, "early_stopping": early_stopping, "seed": seed,
@@ -178,7 +158,7 @@ def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: 
     model.to(device)
     if use_cl:
         model.to(memory_format=torch.channels_last)
-    optimizer = _make_optimizer(optimizer, model, lr)
+    optimizer = make_optimizer(optimizer, model, lr, default=torch.optim.Adam, kind=torch.optim.Optimizer)
     if scheduler is not None and not hasattr(scheduler, "step"):
         scheduler = scheduler(optimizer)
     run_model = torch.compile(model) if compile else model

@@ -494,10 +494,10 @@ def check_fit_evaluate_history(device):
     ours = T.Sequential(T.Linear(4, 5, dtype=np.float64), T.Tanh(), T.Linear(5, 2, dtype=np.float64)).to(device)
     ours.load_state_dict({k: torch.from_numpy(v) for k, v in ref_model.state_dict().items()})
     tbatches = [(tt(x, device), tt(y, device)) for x, y in batches]
-    ref_h = R.fit(ref_model, R.CrossEntropyLoss(), R.SGD(ref_model.parameters(), lr=0.5), batches, 3, batches,
-                  progress=False)
-    our_h = T.fit(ours, T.CrossEntropyLoss(), T.SGD(ours.parameters(), lr=0.5), tbatches, 3, tbatches,
-                  progress=False)
+    ref_h = R.fit(ref_model, batches, batches, 3, optimizer=R.SGD(ref_model.parameters(), lr=0.5),
+                  loss_fn=R.CrossEntropyLoss(), progress=False)
+    our_h = T.fit(ours, tbatches, tbatches, 3, optimizer=T.SGD(ours.parameters(), lr=0.5),
+                  loss_fn=T.CrossEntropyLoss(), progress=False)
     assert isinstance(our_h, T.History)
     ref_fields = {f.name for f in dataclasses.fields(R.History)}
     assert ref_fields <= {f.name for f in dataclasses.fields(T.History)}

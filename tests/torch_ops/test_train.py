@@ -20,8 +20,8 @@ def test_fit_with_the_reference_arguments_keeps_the_model_where_it_is():
     x = torch.randn(64, 2)
     y = (x.sum(dim=1) > 0).long()
     model = torch.nn.Linear(2, 2)
-    history = T.fit(model, T.CrossEntropyLoss(), T.SGD(model.parameters(), lr=0.5), [(x, y)], 20,
-                    progress=False)
+    history = T.fit(model, [(x, y)], epochs=20, optimizer=T.SGD(model.parameters(), lr=0.5),
+                    loss_fn=T.CrossEntropyLoss(), progress=False)
     assert history.train_acc[-1] > 0.9 and next(model.parameters()).device.type == "cpu"
     assert model.training                                  # like the reference's fit
     with pytest.raises(ValueError, match="no batches"):

@@ -94,6 +94,9 @@ def test_list_of_batches_and_bad_arguments():
         fit(mlp(), data, epochs=0)
     with pytest.raises(ValueError, match="patience"):
         fit(mlp(), data, epochs=1, early_stopping=0)
+    model = mlp()                                         # the reference's older order: loss, optimizer, data
+    with pytest.raises(TypeError, match="train is a CrossEntropyLoss, not batches"):
+        fit(model, torch.nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), data)
 
 
 def test_scheduler_and_regression_loss():
