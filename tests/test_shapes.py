@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cnn_core import shapes
-from cnn_core.shapes import Conv, Dense, Flatten, Pool
+from cnn_core.shapes import ConvSpec, DenseSpec, FlattenSpec, PoolSpec
 
 # --------------------------------------------------------------------------------------
 # the oracle: run the real PyTorch layer on a zero tensor and read the shape
@@ -170,7 +170,7 @@ def test_notes_ten_5x5_filters_on_32x32x3_with_pad_2():
     # seed 002: "each filter has 5*5*3 + 1 = 76 params => 76 * 10 = 760"; output 32x32x10.
     assert shapes.conv_output_size(32, 5, stride=1, padding=2) == 32
     assert shapes.conv_params(3, 10, 5) == 5 * 5 * 3 * 10 + 10 == 760
-    table = shapes.summary((3, 32, 32), [Conv(10, 5, padding=2)])
+    table = shapes.layer_table((3, 32, 32), [ConvSpec(10, 5, padding=2)])
     assert table.output_shape == (10, 32, 32)
     assert table.total_params == 760
 
@@ -194,9 +194,9 @@ def test_notes_seven_by_seven_with_stride_three_does_not_fit():
 def test_notes_cifar10_network_table():
     # seed 001: 32x32x3 -> conv 32 3x3 same -> pool 2 -> conv 64 3x3 same -> pool 2
     # -> flatten (8*8*64 = 4096) -> dense 128 -> dense 10.
-    table = shapes.summary((3, 32, 32), [
-        Conv(32, 3, padding="same"), Pool(2, 2), Conv(64, 3, padding="same"), Pool(2, 2),
-        Flatten(), Dense(128), Dense(10)])
+    table = shapes.layer_table((3, 32, 32), [
+        ConvSpec(32, 3, padding="same"), PoolSpec(2, 2), ConvSpec(64, 3, padding="same"), PoolSpec(2, 2),
+        FlattenSpec(), DenseSpec(128), DenseSpec(10)])
     got = [(shape, params) for _, shape, params, _ in table.rows]
     assert got == [
         ((32, 32, 32), 3 * 3 * 3 * 32 + 32),
@@ -216,11 +216,12 @@ def test_summary_matches_a_real_pytorch_model():
         torch.nn.Conv2d(3, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(32, 64, 3, stride=2, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(64 * 4 * 4, 10))
-    specs = [Conv(32, 3, padding=1), Pool(2), Conv(64, 3, stride=2, padding=1), Pool(2), Flatten(), Dense(10)]
+    specs = [ConvSpec(32, 3, padding=1), PoolSpec(2), ConvSpec(64, 3, stride=2, padding=1), PoolSpec(2),
+             FlattenSpec(), DenseSpec(10)]
     # (16 + 2 - 3)/2 + 1 = 8.5: PyTorch floors, the course's strict arithmetic refuses
     with pytest.raises(ValueError, match="8.5 is not a whole number"):
-        shapes.summary((3, 32, 32), specs)
-    table = shapes.summary((3, 32, 32), specs, strict=False)
+        shapes.layer_table((3, 32, 32), specs)
+    table = shapes.layer_table((3, 32, 32), specs, strict=False)
     with torch.no_grad():
         out = model(torch.zeros(1, 3, 32, 32))
     assert table.output_shape == tuple(out.shape[1:])
@@ -229,9 +230,9 @@ def test_summary_matches_a_real_pytorch_model():
 
 def test_summary_names_the_layer_that_does_not_fit():
     with pytest.raises(ValueError, match=r"layer 2\. conv 3x3, 8 filters, stride 3.*does not fit a 7x7"):
-        shapes.summary((1, 9, 9), [Conv(4, 3), Conv(8, 3, stride=3)])
+        shapes.layer_table((1, 9, 9), [ConvSpec(4, 3), ConvSpec(8, 3, stride=3)])
     with pytest.raises(ValueError, match="add Flatten"):
-        shapes.summary((1, 8, 8), [Dense(10)])
+        shapes.layer_table((1, 8, 8), [DenseSpec(10)])
 
 
 def test_receptive_field_by_hand():

@@ -154,10 +154,10 @@ dense_parameters = (flat_size * 128 + 128) + (128 * 10 + 10)
 
 # %% tests id=cifar_conv_check points=1
 part("cifar_conv_check")
-from cnn_core.shapes import Conv, Dense, Flatten, Pool, summary
+from cnn_core.shapes import ConvSpec, DenseSpec, FlattenSpec, PoolSpec, layer_table
 
-_table = summary((3, 32, 32), [Conv(32, 3, padding=1), Pool(2), Conv(64, 3, padding=1), Pool(2), Flatten(),
-                               Dense(128), Dense(10)])
+_table = layer_table((3, 32, 32), [ConvSpec(32, 3, padding=1), PoolSpec(2), ConvSpec(64, 3, padding=1), PoolSpec(2),
+                                   FlattenSpec(), DenseSpec(128), DenseSpec(10)])
 check_number("parameters of the two convolutions", conv_parameters, _table.rows[0][2] + _table.rows[2][2])
 
 # %% tests id=cifar_flat_check points=1

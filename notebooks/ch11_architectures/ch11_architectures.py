@@ -83,13 +83,13 @@ def vgg_block(in_channels, out_channels, num_convs):
 
 # %% tests id=vgg_block_check points=4
 part("vgg_block_check")
-from cnn_core.shapes import Conv, Pool, summary
+from cnn_core.shapes import ConvSpec, PoolSpec, layer_table
 
 forbid(vgg_block, NOT_ALLOWED)
 for _cin, _cout, _n, _size in [(3, 64, 2, 32), (64, 128, 3, 16)]:
     _block = vgg_block(_cin, _cout, _n)
-    _spec = [Conv(_cout, 3, padding=1)] * _n + [Pool(2)]
-    _table = summary((_cin, _size, _size), _spec)
+    _spec = [ConvSpec(_cout, 3, padding=1)] * _n + [PoolSpec(2)]
+    _table = layer_table((_cin, _size, _size), _spec)
     with torch.no_grad():
         check_shape(f"vgg_block({_cin}, {_cout}, {_n}) on {_cin}x{_size}x{_size}",
                     _block(torch.zeros(1, _cin, _size, _size)), (1,) + _table.output_shape)
