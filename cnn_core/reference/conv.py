@@ -217,13 +217,19 @@ def conv2d(input: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
     Returns:
         (N, out_channels, Ho, Wo), in the input's dtype.
     """
-    x, w, b = check_conv_arrays("conv2d", input, weight, bias)
-    geom = conv_geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups, padding_mode, strict)
+    return _conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups, padding_mode, strict)[0]
+
+
+def _conv2d(fname, input, weight, bias, stride, padding, dilation, groups, padding_mode, strict):
+    """The forward pass of :func:`conv2d` and :class:`Conv2d`: ``(output, input, patches, geometry)``,
+    the last three what the layer keeps for its backward pass. ``fname`` names the caller in errors."""
+    x, w, b = check_conv_arrays(fname, input, weight, bias)
+    geom = conv_geometry(fname, x.shape, w.shape, stride, padding, dilation, groups, padding_mode, strict)
     cols = patch_columns(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
     out = forward_cols(cols, w, x.shape[0], geom.out_size)
     if b is not None:
         out += b.reshape(1, -1, 1, 1)
-    return out
+    return out, x, cols, geom
 
 
 def conv2d_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarray, stride=1, padding=0,
@@ -287,14 +293,8 @@ class Conv2d(Module):
         self._cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        b = self.params.get("bias")
-        x, w, b = check_conv_arrays("Conv2d", x, self.params["weight"], b)
-        geom = conv_geometry("Conv2d", x.shape, w.shape, self.stride, self.padding, self.dilation, self.groups,
-                             self.padding_mode, self.strict)
-        cols = patch_columns(geom.pad_input(x), geom.kernel_size, geom.stride, geom.dilation, geom.out_size, geom.groups)
-        out = forward_cols(cols, w, x.shape[0], geom.out_size)
-        if b is not None:
-            out += b.reshape(1, -1, 1, 1)
+        out, x, cols, geom = _conv2d("Conv2d", x, self.params["weight"], self.params.get("bias"), self.stride,
+                                     self.padding, self.dilation, self.groups, self.padding_mode, self.strict)
         self._cache = (x.shape, x.dtype, cols, geom)   # backward needs the patches, not x itself
         return out
 
