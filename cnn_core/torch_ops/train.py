@@ -13,6 +13,7 @@ from torch import nn
 
 from ..training import History, device_of
 from ..training import fit as _fit
+from ..training.meter import Meter
 
 __all__ = ["History", "fit", "evaluate"]
 
@@ -36,22 +37,15 @@ def evaluate(model: nn.Module, data, loss_fn=None) -> tuple[float, float | None]
     device = device_of(model, torch.device("cpu"))
     was_training = model.training
     model.eval()
-    total = correct = 0
-    loss_sum = 0.0
-    classify = None
+    meter = Meter()
     try:
         with torch.no_grad():
             for x, y in (data() if callable(data) else data):
                 x, y = x.to(device), y.to(device)
                 out = model(x)
-                loss_sum += float(loss_fn(out, y)) * len(y)
-                if classify is None:
-                    classify = out.ndim == 2 and y.ndim == 1 and not torch.is_floating_point(y)
-                if classify:
-                    correct += int((out.argmax(1) == y).sum())
-                total += len(y)
+                meter.add(loss_fn(out, y), out, y)
     finally:
         model.train(was_training)
-    if total == 0:
+    if meter.count == 0:
         raise ValueError("evaluate: the data gave no batches")
-    return loss_sum / total, (correct / total if classify else None)
+    return meter.results()

@@ -32,6 +32,7 @@ from .._fit_args import check_fit_args, make_optimizer
 from .checkpoint import CheckpointMismatchError, load_checkpoint, save_checkpoint
 from .device import default_device
 from .history import History
+from .meter import Meter
 from .seed import seed_everything
 
 __all__ = ["fit"]
@@ -55,39 +56,6 @@ def _same_settings(saved: dict | None, asked: dict) -> bool:
     data = {"train_examples", "train_batches"}
     core = {k: v for k, v in saved.items() if k not in data} == {k: v for k, v in asked.items() if k not in data}
     return core and all(saved[k] == asked[k] for k in data & saved.keys() & asked.keys())
-
-
-def _is_classification(out: torch.Tensor, y: torch.Tensor) -> bool:
-    return out.ndim == 2 and y.ndim == 1 and not torch.is_floating_point(y)
-
-
-class _Epoch:
-    """Running sums of one pass, kept as tensors on the device (no sync per batch)."""
-
-    def __init__(self) -> None:
-        self.loss_sum = 0.0
-        self.correct = 0
-        self.count = 0
-        self.classification = None
-
-    def add(self, loss: torch.Tensor, out: torch.Tensor, y: torch.Tensor) -> None:
-        n = y.shape[0]
-        loss = loss.detach()
-        if loss.dtype in (torch.float16, torch.bfloat16):     # sum in float32 (or the loss's float64)
-            loss = loss.float()
-        self.loss_sum = self.loss_sum + loss * n
-        if self.classification is None:
-            self.classification = _is_classification(out, y)
-        if self.classification:
-            self.correct = self.correct + (out.detach().argmax(dim=1) == y).sum()
-        self.count += n
-
-    def results(self) -> tuple[float, float | None]:
-        if self.count == 0:
-            raise ValueError("the data yielded no batches")
-        loss = float(self.loss_sum) / self.count
-        acc = float(self.correct) / self.count if self.classification else None
-        return loss, acc
 
 
 def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: int = 10, *,
@@ -182,7 +150,7 @@ def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: 
     for epoch in range(epochs):
         start = time.perf_counter()
         model.train()
-        stats = _Epoch()
+        stats = Meter()
         batches = train() if callable(train) else train
         batches = batches if bar_factory is None else bar_factory(
             batches, desc=f"epoch {epoch + 1}/{epochs}", leave=False)
@@ -206,7 +174,7 @@ def fit(model: nn.Module, train: Iterable, val: Iterable | None = None, epochs: 
         monitored = train_loss
         if val is not None:
             model.eval()
-            stats = _Epoch()
+            stats = Meter()
             with torch.inference_mode(), autocast():
                 for x, y in (val() if callable(val) else val):
                     x, y = to_device(x, y)

@@ -78,6 +78,8 @@ class ShiftExplorer(Explorer):
     def probabilities(self) -> dict[str, np.ndarray]:
         import torch
 
+        from ..training import device_of
+
         key = (self.state["digit"], self.state["dx"], self.state["dy"])
         if key not in self._cache:
             x = torch.from_numpy(self.shifted[None, None].copy())
@@ -85,8 +87,7 @@ class ShiftExplorer(Explorer):
             with torch.no_grad():
                 for name, model in self.models.items():
                     model.eval()
-                    device = next(model.parameters()).device
-                    out[name] = torch.softmax(model(x.to(device)).float(), dim=1)[0].cpu().numpy()
+                    out[name] = torch.softmax(model(x.to(device_of(model, x.device))).float(), dim=1)[0].cpu().numpy()
             self._cache[key] = out
         return self._cache[key]
 

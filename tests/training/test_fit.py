@@ -2,7 +2,6 @@ import pytest
 import torch
 
 from cnn_core.training import History, fit, seed_everything
-from cnn_core.training.fit import _Epoch
 from tests.training._data import blobs, loader, mlp
 
 
@@ -121,11 +120,6 @@ def test_bf16_autocast_on_cpu_still_learns():
     history = fit(mlp(), loader(*blobs(200, seed=1)), loader(*blobs(100, seed=2)), epochs=5,
                   lr=0.05, amp=True, progress=False, device="cpu")
     assert history.val_acc[-1] >= 0.95
-
-
-def test_epoch_sums_refuse_empty_data():
-    with pytest.raises(ValueError, match="no batches"):
-        _Epoch().results()
 
 
 def test_history_plot_draws_both_panels():
