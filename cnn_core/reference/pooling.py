@@ -318,6 +318,7 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None, *, strict: bool = True) -> None:
         super().__init__()
+        check_divisor_override(divisor_override)
         self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
         self.count_include_pad, self.divisor_override, self.strict = count_include_pad, divisor_override, strict
         self._input = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..reference._validate import check_divisor_override
 from ._geometry import (check_4d, check_conv_fits, check_pool_fits, conv_pads, generator, pair,
                         torch_dtype)
 
@@ -97,6 +98,7 @@ def avg_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0, ceil_mo
                strict: bool = True) -> torch.Tensor:
     """``F.avg_pool2d`` plus ``strict``. (N, C, H, W) -> (N, C, Ho, Wo)."""
     check_4d("avg_pool2d", input)
+    check_divisor_override(divisor_override)
     if strict:
         check_pool_fits("avg_pool2d", input.shape, kernel_size, stride, padding, 1, ceil_mode)
     return F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)

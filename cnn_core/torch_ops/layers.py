@@ -22,6 +22,7 @@ import math
 import torch
 from torch import nn
 
+from ..reference._validate import check_divisor_override
 from . import functional as tf
 from ._geometry import check_conv_fits, check_pool_fits, generator, torch_dtype
 
@@ -106,6 +107,7 @@ class AvgPool2d(nn.AvgPool2d):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None, *, strict: bool = True) -> None:
+        check_divisor_override(divisor_override)
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
         self.strict = strict
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..reference._validate import grad_output_shape_error
+from ..reference._validate import check_divisor_override, grad_output_shape_error
 from ._geometry import check_4d, check_pool_fits, pair
 
 __all__ = ["max_pool2d_backward", "avg_pool2d_backward", "sum_pool2d_backward",
@@ -72,6 +72,7 @@ def avg_pool2d_backward(grad_output: torch.Tensor, input: torch.Tensor, kernel_s
                         divisor_override: int | None = None, *, strict: bool = True) -> torch.Tensor:
     """Every pixel of a window gets ``grad / divisor``: (N, C, Ho, Wo) -> (N, C, H, W)."""
     check_4d("avg_pool2d_backward", input)
+    check_divisor_override(divisor_override)
     if strict:
         check_pool_fits("avg_pool2d_backward", input.shape, kernel_size, stride, padding, 1, ceil_mode)
     (kh, kw) = pair(kernel_size, "kernel_size")

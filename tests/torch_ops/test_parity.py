@@ -164,6 +164,25 @@ def check_avg_pool2d(device):
             go = rng(50 + i).standard_normal(ref.shape)
             close(T.avg_pool2d_backward(tt(go, device), tt(x, device), k, **kw),
                   R.avg_pool2d_backward(go, x, k, **kw), "avg_pool2d_backward " + what)
+    check_divisor_messages(device)
+
+
+def check_divisor_messages(device):
+    """A divisor_override that is not a non-zero int is refused by both paths, forward, backward
+    and layer, in the same words (PyTorch's own backward would return inf for 0 and divide by 2.5)."""
+    x = rng(0).standard_normal((1, 1, 4, 4))
+    go = np.ones((1, 1, 2, 2))
+    for bad in (0, 2.5, True, "2"):
+        for what, call in [
+                ("avg_pool2d", lambda M, x, go: M.avg_pool2d(x, 2, divisor_override=bad)),
+                ("avg_pool2d_backward", lambda M, x, go: M.avg_pool2d_backward(go, x, 2, divisor_override=bad)),
+                ("AvgPool2d", lambda M, x, go: M.AvgPool2d(2, divisor_override=bad))]:
+            with pytest.raises(ValueError) as ref_err:
+                call(R, x, go)
+            with pytest.raises(ValueError) as torch_err:
+                call(T, tt(x, device), tt(go, device))
+            assert str(torch_err.value) == str(ref_err.value) == \
+                f"divisor_override must be a non-zero int, got {bad!r}", f"{what} divisor_override={bad!r}"
 
 
 def check_sum_pool2d(device):
