@@ -12,6 +12,8 @@ import numpy as np
 from ..shapes import DoesNotFit
 
 _LAYOUTS = {1: "(N,)", 2: "(N, features)", 3: "(C, H, W)", 4: "(N, C, H, W)"}
+CONV_WEIGHT = "(out_channels, in_channels/groups, kH, kW)"
+LOGITS = "(N, classes) logits"
 
 
 def as_float_array(x, name: str = "input", ndim: int | tuple[int, ...] | None = None,
@@ -41,16 +43,27 @@ def as_float_array(x, name: str = "input", ndim: int | tuple[int, ...] | None = 
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if x.ndim not in allowed:
-            want = layout or " or ".join(_LAYOUTS.get(n, f"{n}-d") for n in allowed)
-            raise ValueError(
-                f"{name} must be {'a ' if len(allowed) == 1 else ''}{want} array, "
-                f"got shape {x.shape} ({x.ndim}-d)"
-                + (" — add a batch axis with x[None]" if x.ndim + 1 in allowed else "")
-            )
+            raise rank_error(name, x.shape, allowed, layout)
     if not allow_nonfinite and not np.isfinite(x).all():
         bad = int(np.size(x) - np.isfinite(x).sum())
         raise ValueError(f"{name} contains {bad} NaN or inf value(s); check the previous step")
     return x
+
+
+def rank_error(name: str, shape, allowed: tuple[int, ...], layout: str | None = None,
+               kind: str = "array") -> ValueError:
+    """The error for an input with the wrong number of axes (a NumPy ``array`` or a torch ``tensor``)."""
+    want = layout or " or ".join(_LAYOUTS.get(n, f"{n}-d") for n in allowed)
+    return ValueError(f"{name} must be {'a ' if len(allowed) == 1 else ''}{want} {kind}, "
+                      f"got shape {tuple(shape)} ({len(shape)}-d)"
+                      + (" — add a batch axis with x[None]" if len(shape) + 1 in allowed else ""))
+
+
+def positive_int(fname: str, name: str, value) -> int:
+    """``value`` as an int >= 1 (channels, features, groups), or the course's ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{fname}: {name} must be a positive int, got {value!r}")
+    return int(value)
 
 
 def pair(value, name: str) -> tuple[int, int]:
@@ -106,3 +119,88 @@ def check_divisor_override(divisor_override) -> None:
                                          or not isinstance(divisor_override, (int, np.integer))
                                          or divisor_override == 0):
         raise ValueError(f"divisor_override must be a non-zero int, got {divisor_override!r}")
+
+
+# --------------------------------------------------------------------------------------
+# convolution layers: the arguments both paths check alike
+# --------------------------------------------------------------------------------------
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def check_conv_bias(fname: str, bias_shape, weight_shape) -> None:
+    if bias_shape[0] != weight_shape[0]:
+        raise ValueError(f"{fname}: bias has {bias_shape[0]} entries but the weight {tuple(weight_shape)} "
+                         f"has {weight_shape[0]} filters")
+
+
+def check_padding_mode(fname: str, padding_mode) -> None:
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"{fname}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+
+
+def check_padding_word(fname: str, padding, stride: tuple[int, int]) -> None:
+    """A padding given as a word: 'same' (stride 1 only) or 'valid'."""
+    if padding not in ("same", "valid"):
+        raise ValueError(f"{fname}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+    if padding == "same" and stride != (1, 1):
+        raise ValueError(f"{fname}: padding='same' keeps the size only at stride 1, got stride {stride}: "
+                         f"give the padding in pixels instead")
+
+
+def check_conv_layer(fname: str, in_channels, out_channels, kernel_size, stride, padding, groups,
+                     padding_mode) -> tuple[int, int]:
+    """The constructor arguments of ``Conv2d`` (NumPy and torch); returns the kernel size (kH, kW)."""
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+        positive_int(fname, name, value)
+    kernel = checked_pair(kernel_size, "kernel_size")
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{fname}: groups={groups} must divide in_channels ({in_channels}) "
+                         f"and out_channels ({out_channels})")
+    check_padding_mode(fname, padding_mode)
+    if isinstance(padding, str):
+        check_padding_word(fname, padding, checked_pair(stride, "stride"))
+    return kernel
+
+
+# --------------------------------------------------------------------------------------
+# the other layers
+# --------------------------------------------------------------------------------------
+def check_dropout_p(p) -> float:
+    """Dropout's ``p``: a number in [0, 1]."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)):
+        raise TypeError(f"dropout: p must be a number in [0, 1], got {p!r}")
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p is the probability of dropping a unit and must lie in "
+                         f"[0, 1], got p = {p}")
+    return float(p)
+
+
+def flatten_dims(ndim: int, start_dim: int, end_dim: int) -> tuple[int, int]:
+    """``flatten``'s dimensions, as non-negative axes of an ``ndim``-d input."""
+    for name, d in (("start_dim", start_dim), ("end_dim", end_dim)):
+        if not -ndim <= d < ndim:
+            raise ValueError(f"flatten: {name}={d} is out of range for a {ndim}-d input")
+    s, e = start_dim % ndim, end_dim % ndim
+    if s > e:
+        raise ValueError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim}) "
+                         f"for a {ndim}-d input")
+    return s, e
+
+
+def check_channels(layer: str, num_features: int, shape) -> None:
+    """A normalization layer built for ``num_features`` channels sees them on axis 1."""
+    if shape[1] != num_features:
+        raise ValueError(f"{layer}({num_features}) got an input of shape "
+                         f"{tuple(shape)} with {shape[1]} channels on axis 1")
+
+
+def check_class_targets(shape, target_shape, lowest: int, highest: int, first_bad) -> None:
+    """Class indices (N,) for logits (N, K): shape, then every class in 0 ... K-1 (``first_bad()``
+    gives the first one that is not, called only when one is)."""
+    n, k = shape
+    if tuple(target_shape) != (n,):
+        raise ValueError(f"cross_entropy: target must have shape (N,) = ({n},) to match "
+                         f"input {tuple(shape)}, got {tuple(target_shape)}")
+    if lowest < 0 or highest >= k:
+        raise ValueError(f"cross_entropy: target contains class {int(first_bad())}, but input has "
+                         f"{k} classes, so targets must lie in 0 ... {k - 1}")

@@ -34,15 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shapes import conv_output_size
-from ._validate import as_float_array, check_grad_output, checked_pair, fit_error
+from ._validate import (CONV_WEIGHT, as_float_array, check_conv_bias, check_conv_layer, check_grad_output, check_padding_mode, check_padding_word,
+                        checked_pair, fit_error, positive_int)
 from ._windows import fold_windows, patch_columns
 from .module import Module
 from .padding import pad, pad_backward
 
 __all__ = ["conv2d", "conv2d_backward", "Conv2d"]
-
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
 
 # --------------------------------------------------------------------------------------
 # checking the arguments and working out the geometry
@@ -90,9 +88,7 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
     """
     n, c, h, w = input_shape
     o, cg, kh, kw = weight_shape
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{fname}: groups must be a positive int, got {groups!r}")
-    groups = int(groups)
+    groups = positive_int(fname, "groups", groups)
     if c % groups:
         raise ValueError(
             f"{fname}: groups={groups} must divide the {c} input channels of the input {tuple(input_shape)}"
@@ -109,18 +105,11 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
         )
     if kh < 1 or kw < 1:
         raise ValueError(f"{fname}: the weight {tuple(weight_shape)} has an empty kernel")
-    if padding_mode not in PADDING_MODES:
-        raise ValueError(f"{fname}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+    check_padding_mode(fname, padding_mode)
     stride = checked_pair(stride, "stride")
     dilation = checked_pair(dilation, "dilation")
     if isinstance(padding, str):
-        if padding not in ("same", "valid"):
-            raise ValueError(f"{fname}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
-        if padding == "same" and stride != (1, 1):
-            raise ValueError(
-                f"{fname}: padding='same' keeps the size only at stride 1, got stride {stride}: "
-                f"give the padding in pixels instead"
-            )
+        check_padding_word(fname, padding, stride)
         if padding == "valid":
             ph = pw = (0, 0)
         else:  # PyTorch puts the odd pixel of an even filter span on the right/bottom
@@ -143,15 +132,12 @@ def conv_geometry(fname: str, input_shape, weight_shape, stride, padding, dilati
 def check_conv_arrays(fname: str, input, weight, bias=None):
     """Validate the arrays of a convolution; the weight and bias take the input's dtype."""
     x = as_float_array(input, "input", ndim=4, layout="(N, C, H, W)")
-    w = as_float_array(weight, "weight", ndim=4, layout="(out_channels, in_channels/groups, kH, kW)")
+    w = as_float_array(weight, "weight", ndim=4, layout=CONV_WEIGHT)
     w = w.astype(x.dtype, copy=False)
     b = None
     if bias is not None:
         b = as_float_array(bias, "bias", ndim=1, layout="(out_channels,)").astype(x.dtype, copy=False)
-        if b.shape[0] != w.shape[0]:
-            raise ValueError(
-                f"{fname}: bias has {b.shape[0]} entries but the weight {w.shape} has {w.shape[0]} filters"
-            )
+        check_conv_bias(fname, b.shape, w.shape)
     return x, w, b
 
 
@@ -273,13 +259,8 @@ class Conv2d(Module):
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *, rng=None,
                  dtype=np.float32, strict: bool = True) -> None:
         super().__init__()
-        kh, kw = checked_pair(kernel_size, "kernel_size")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"Conv2d: groups={groups} must divide in_channels ({in_channels}) and out_channels ({out_channels})"
-            )
-        if padding_mode not in PADDING_MODES:
-            raise ValueError(f"Conv2d: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+        kh, kw = check_conv_layer("Conv2d", in_channels, out_channels, kernel_size, stride, padding, groups,
+                                  padding_mode)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
         self.dilation, self.groups, self.padding_mode, self.strict = dilation, groups, padding_mode, strict

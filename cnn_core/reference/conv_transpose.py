@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from ..shapes import conv_transpose_output_size
-from ._validate import as_float_array, check_grad_output, checked_pair, pair
+from ._validate import as_float_array, check_grad_output, checked_pair, pair, positive_int
 from ._windows import patch_columns
 from .conv import ConvGeometry, forward_cols, padded_input_grad, weight_grad
 from .module import Module
@@ -41,8 +41,7 @@ def _transpose_geometry(fname: str, input_shape, weight_shape, stride, padding, 
     """
     n, c_in, h, w = input_shape
     c_in_w, c_out_g, kh, kw = weight_shape
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{fname}: groups must be a positive int, got {groups!r}")
+    groups = positive_int(fname, "groups", groups)
     if c_in != c_in_w:
         raise ValueError(
             f"{fname}: the weight {tuple(weight_shape)} (in_channels, out_channels/groups, kH, kW) "

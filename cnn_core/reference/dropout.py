@@ -12,19 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import as_float_array, check_dropout_p
 from .module import Module
 
 __all__ = ["dropout", "dropout_mask", "dropout_backward", "Dropout"]
-
-
-def _check_p(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)):
-        raise TypeError(f"dropout: p must be a number in [0, 1], got {p!r}")
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout: p is the probability of dropping a unit and must lie in "
-                         f"[0, 1], got p = {p}")
-    return float(p)
 
 
 def dropout_mask(shape, p: float = 0.5, rng=None, dtype=np.float32) -> np.ndarray:
@@ -33,7 +24,7 @@ def dropout_mask(shape, p: float = 0.5, rng=None, dtype=np.float32) -> np.ndarra
     shape: the input's shape; rng: a NumPy Generator, an int seed, or None.
     With p = 1 every unit is dropped and the mask is all zeros.
     """
-    p = _check_p(p)
+    p = check_dropout_p(p)
     if p == 1:
         return np.zeros(shape, dtype)
     rng = np.random.default_rng(rng)
@@ -51,7 +42,7 @@ def dropout(input: np.ndarray, p: float = 0.5, training: bool = True, rng=None,
     same seed gives the same mask.
     """
     x = as_float_array(input, "input")
-    p = _check_p(p)
+    p = check_dropout_p(p)
     if not training or p == 0:
         mask = np.ones_like(x)
         out = x
@@ -83,7 +74,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng=None) -> None:
         super().__init__()
-        self.p = _check_p(p)
+        self.p = check_dropout_p(p)
         self.rng = np.random.default_rng(rng)
         self.mask: np.ndarray | None = None
 

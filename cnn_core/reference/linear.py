@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import as_float_array, flatten_dims, positive_int
 from .module import Module
 
 __all__ = ["linear", "linear_backward", "flatten", "flatten_backward", "Linear", "Flatten"]
@@ -75,17 +75,6 @@ def linear_backward(grad_output: np.ndarray, input: np.ndarray, weight: np.ndarr
     return grad_input, grad_weight, grad_bias
 
 
-def _flatten_dims(ndim: int, start_dim: int, end_dim: int) -> tuple[int, int]:
-    for name, d in (("start_dim", start_dim), ("end_dim", end_dim)):
-        if not -ndim <= d < ndim:
-            raise ValueError(f"flatten: {name}={d} is out of range for a {ndim}-d input")
-    s, e = start_dim % ndim, end_dim % ndim
-    if s > e:
-        raise ValueError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim}) "
-                         f"for a {ndim}-d input")
-    return s, e
-
-
 def flatten(input: np.ndarray, start_dim: int = 1, end_dim: int = -1) -> np.ndarray:
     """Merge the axes start_dim ... end_dim into one, like ``torch.flatten``.
 
@@ -96,7 +85,7 @@ def flatten(input: np.ndarray, start_dim: int = 1, end_dim: int = -1) -> np.ndar
     x = as_float_array(input, "input", allow_nonfinite=True)
     if x.ndim == 0:
         return x.reshape(1)
-    s, e = _flatten_dims(x.ndim, start_dim, end_dim)
+    s, e = flatten_dims(x.ndim, start_dim, end_dim)
     return x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1:])
 
 
@@ -125,10 +114,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
                  rng=None, dtype=np.float32) -> None:
         super().__init__()
-        for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
-                raise ValueError(f"Linear: {name} must be a positive int, got {v!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = positive_int("Linear", "in_features", in_features)
+        self.out_features = positive_int("Linear", "out_features", out_features)
         rng = np.random.default_rng(rng)
         bound = 1 / math.sqrt(in_features)
         self.params["weight"] = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)

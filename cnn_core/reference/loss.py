@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import LOGITS, as_float_array, check_class_targets
 from .activation import log_softmax
 from .module import needs_forward, remembers_forward
 
@@ -40,19 +40,14 @@ def _reduce(losses: np.ndarray, reduction: str):
 
 
 def _check_ce(input, target, label_smoothing):
-    x = as_float_array(input, "input", ndim=2, layout="(N, classes) array of logits")
+    x = as_float_array(input, "input", ndim=2, layout=LOGITS)
     t = np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"target must hold class indices as integers (N,), got dtype {t.dtype}; "
                         f"for one-hot targets use target.argmax(axis=1)")
-    if t.shape != (x.shape[0],):
-        raise ValueError(f"cross_entropy: target must have shape (N,) = ({x.shape[0]},) to match "
-                         f"input {x.shape}, got {t.shape}")
-    K = x.shape[1]
-    if t.size and (t.min() < 0 or t.max() >= K):
-        bad = t[(t < 0) | (t >= K)]
-        raise ValueError(f"cross_entropy: target contains class {int(bad[0])}, but input has "
-                         f"{K} classes, so targets must lie in 0 ... {K - 1}")
+    k = x.shape[1]
+    check_class_targets(x.shape, t.shape, int(t.min()) if t.size else 0, int(t.max()) if t.size else 0,
+                        lambda: t[(t < 0) | (t >= k)][0])
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing must lie in [0, 1], got {label_smoothing}")
     return x, t.astype(np.intp)

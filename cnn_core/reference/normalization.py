@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import as_float_array, check_channels, positive_int
 from .module import Module
 
 __all__ = [
@@ -228,10 +228,8 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, *,
                  dtype=np.float32) -> None:
         super().__init__()
-        if not isinstance(num_features, (int, np.integer)) or num_features <= 0:
-            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, "
-                             f"got {num_features!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.num_features = positive_int(type(self).__name__, "num_features", num_features)
+        self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.params["weight"] = np.ones(num_features, dtype)
@@ -244,9 +242,7 @@ class _BatchNorm(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = as_float_array(x, "input", ndim=self._ndims, layout=self._layout)
-        if x.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}({self.num_features}) got an input of shape "
-                             f"{x.shape} with {x.shape[1]} channels on axis 1")
+        check_channels(type(self).__name__, self.num_features, x.shape)
         # Batch statistics in training, and always when no running statistics are kept.
         use_batch = self.training or not self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum

@@ -1,27 +1,27 @@
 """Shared by the torch counterparts: pairs, explicit padding, and the course's ``strict`` check.
 
-``strict=True`` (the reference's default) refuses a stride that does not land
-exactly on the last pixel, with the arithmetic in the message; the numbers come
-from ``cnn_core.shapes``, so the torch path and the NumPy path explain the same
-mistake in the same words (the messages and ``pair`` come from
-``cnn_core.reference._validate``, the one home of these checks).
+Every convolution and pooling call of the torch path is checked by the reference's own
+geometry (``conv_geometry``, ``pool_geometry``) on the tensors' shapes, so both paths refuse
+the same mistakes in the same words: a stride that does not land on the last pixel under
+``strict=True`` (the reference's default), a filter larger than the input, groups that do not
+divide the channels, a bad padding. The messages live in ``cnn_core.reference._validate``.
 """
 
 from __future__ import annotations
 
 import torch
 
-from ..reference._validate import fit_error, pair
-from ..shapes import conv_output_size, pool_output_size
+from ..reference._validate import CONV_WEIGHT, check_conv_bias, pair, rank_error
+from ..reference.conv import conv_geometry
+from ..reference.pooling import pool_geometry
 
 
-def check_4d(fname: str, x: torch.Tensor, name: str = "input") -> None:
+def check_4d(fname: str, x: torch.Tensor, name: str = "input", layout: str = "(N, C, H, W)") -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{fname}: {name} must be a torch tensor (the torch path); "
                         f"convert a NumPy array with torch.from_numpy(x)")
     if x.ndim != 4:
-        raise ValueError(f"{fname}: {name} must be (N, C, H, W), got shape {tuple(x.shape)}"
-                         + (" — add a batch axis with x[None]" if x.ndim == 3 else ""))
+        raise rank_error(name, x.shape, (4,), layout, kind="tensor")
 
 
 def same_pads(kernel_size: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -40,29 +40,24 @@ def conv_pads(padding, kernel_size, dilation) -> tuple[int, int, int, int]:
     return pw, pw, ph, ph
 
 
-def check_conv_fits(fname: str, shape, kernel_size, stride, padding, dilation) -> None:
-    """Raise the course's ValueError if the filter does not fit (height, then width)."""
-    kernel_size, stride, dilation = (pair(kernel_size, "kernel_size"), pair(stride, "stride"),
-                                     pair(dilation, "dilation"))
-    pads = (padding, padding) if isinstance(padding, str) else pair(padding, "padding")
-    for axis, side in ((0, "height"), (1, "width")):
-        try:
-            conv_output_size(int(shape[2 + axis]), kernel_size[axis], stride[axis], pads[axis],
-                             dilation[axis], strict=True)
-        except ValueError as err:
-            raise fit_error(fname, shape, side, err) from None
+def check_conv(fname: str, input: torch.Tensor, weight: torch.Tensor, bias, stride, padding, dilation, groups,
+               padding_mode: str = "zeros", strict: bool = True):
+    """The reference's checks of a convolution, on the tensors' shapes (``conv_geometry``): the same
+    mistakes refused in the same words; returns the geometry (output size, pads)."""
+    check_4d(fname, input)
+    check_4d(fname, weight, "weight", CONV_WEIGHT)
+    if bias is not None:
+        check_conv_bias(fname, bias.shape, weight.shape)
+    return conv_geometry(fname, tuple(input.shape), tuple(weight.shape), stride, padding, dilation, groups,
+                         padding_mode, strict)
 
 
-def check_pool_fits(fname: str, shape, kernel_size, stride, padding, dilation, ceil_mode: bool) -> None:
-    kernel_size = pair(kernel_size, "kernel_size")
-    stride = kernel_size if stride is None or stride == [] else pair(stride, "stride")
-    padding, dilation = pair(padding, "padding"), pair(dilation, "dilation")
-    for axis, side in ((0, "height"), (1, "width")):
-        try:
-            pool_output_size(int(shape[2 + axis]), kernel_size[axis], stride[axis], padding[axis],
-                             dilation[axis], ceil_mode=ceil_mode, strict=True)
-        except ValueError as err:
-            raise fit_error(fname, shape, side, err) from None
+def check_pool(fname: str, input: torch.Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool,
+               strict: bool = True):
+    """The reference's checks of a pooling window (``pool_geometry``), on the input's shape."""
+    check_4d(fname, input)
+    stride = None if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) else stride
+    return pool_geometry(fname, tuple(input.shape), kernel_size, stride, padding, dilation, ceil_mode, strict)
 
 
 def torch_dtype(dtype) -> torch.dtype:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..reference._validate import check_divisor_override
-from ._geometry import (check_4d, check_conv_fits, check_pool_fits, conv_pads, generator, pair,
-                        torch_dtype)
+from ..reference._validate import LOGITS, check_class_targets, check_divisor_override, check_dropout_p, flatten_dims, rank_error
+from ._geometry import check_4d, check_conv, check_pool, conv_pads, generator, pair, torch_dtype
 
 __all__ = [
     "pad", "conv2d", "conv_transpose2d",
@@ -37,7 +36,9 @@ batch_norm = F.batch_norm            # batch_norm(input, running_mean, running_v
 
 def flatten(input: torch.Tensor, start_dim: int = 1, end_dim: int = -1) -> torch.Tensor:
     """``torch.flatten`` with the reference's default ``start_dim=1`` (keep the batch axis)."""
-    return torch.flatten(input, start_dim, end_dim)
+    if input.ndim:
+        flatten_dims(input.ndim, start_dim, end_dim)
+    return torch.flatten(input, start_dim, end_dim) if input.ndim else input.reshape(1)
 
 
 def softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
@@ -64,10 +65,8 @@ def conv2d(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None 
     input (N, C, H, W); weight (out_channels, C/groups, kH, kW); bias (out_channels,).
     Returns (N, out_channels, Ho, Wo).
     """
-    check_4d("conv2d", input)
+    check_conv("conv2d", input, weight, bias, stride, padding, dilation, groups, padding_mode, strict)
     kernel = tuple(weight.shape[-2:])
-    if strict:
-        check_conv_fits("conv2d", input.shape, kernel, stride, padding, dilation)
     if padding_mode != "zeros":
         pads = conv_pads(padding, kernel, pair(dilation, "dilation"))
         if any(pads):
@@ -86,9 +85,7 @@ def conv_transpose2d(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tens
 def max_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False, *, strict: bool = True):
     """``F.max_pool2d`` plus ``strict``. (N, C, H, W) -> (N, C, Ho, Wo) [, indices]."""
-    check_4d("max_pool2d", input)
-    if strict:
-        check_pool_fits("max_pool2d", input.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    check_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, strict)
     return F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode,
                         return_indices=return_indices)
 
@@ -97,10 +94,8 @@ def avg_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0, ceil_mo
                count_include_pad: bool = True, divisor_override: int | None = None, *,
                strict: bool = True) -> torch.Tensor:
     """``F.avg_pool2d`` plus ``strict``. (N, C, H, W) -> (N, C, Ho, Wo)."""
-    check_4d("avg_pool2d", input)
+    check_pool("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, strict)
     check_divisor_override(divisor_override)
-    if strict:
-        check_pool_fits("avg_pool2d", input.shape, kernel_size, stride, padding, 1, ceil_mode)
     return F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
@@ -123,17 +118,11 @@ def global_max_pool2d(input: torch.Tensor) -> torch.Tensor:
 
 
 # --- dropout -----------------------------------------------------------------------------
-def _check_p(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        raise ValueError(f"dropout: p is the probability of dropping a unit and must lie in [0, 1], got {p!r}")
-    return float(p)
-
-
 def dropout_mask(shape, p: float = 0.5, rng=None, dtype=torch.float32, *, device=None) -> torch.Tensor:
     """The scaled mask of inverted dropout: 1/(1-p) for a kept unit, 0 for a dropped one.
 
     rng: None, an int seed or a torch.Generator (on ``device``)."""
-    p = _check_p(p)
+    p = check_dropout_p(p)
     dtype = torch_dtype(dtype)
     if p == 1:
         return torch.zeros(shape, dtype=dtype, device=device)
@@ -148,7 +137,7 @@ def dropout(input: torch.Tensor, p: float = 0.5, training: bool = True, rng=None
     """Inverted dropout; with ``return_mask`` also the mask for ``dropout_backward``.
 
     Without ``rng`` and ``return_mask`` this is ``F.dropout`` itself (fastest)."""
-    p = _check_p(p)
+    p = check_dropout_p(p)
     if not training or p == 0:
         return (input, torch.ones_like(input)) if return_mask else input
     if rng is None and not return_mask:
@@ -161,8 +150,21 @@ def dropout(input: torch.Tensor, p: float = 0.5, training: bool = True, rng=None
 # --- losses and penalties ----------------------------------------------------------------
 def cross_entropy(input: torch.Tensor, target: torch.Tensor, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> torch.Tensor:
-    """``F.cross_entropy`` of logits (N, classes) against class indices (N,)."""
+    """``F.cross_entropy`` of logits (N, classes) against class indices (N,) (or class
+    probabilities (N, classes), as PyTorch)."""
+    check_targets(input, target)
     return F.cross_entropy(input, target, reduction=reduction, label_smoothing=label_smoothing)
+
+
+def check_targets(input: torch.Tensor, target: torch.Tensor) -> None:
+    """The reference's checks of logits and class indices; one sync with the device, for the range."""
+    if input.ndim != 2:
+        raise rank_error("input", input.shape, (2,), LOGITS, kind="tensor")
+    if target.is_floating_point() or target.is_complex():
+        return                                               # class probabilities, as PyTorch allows
+    lowest, highest = torch.stack(torch.aminmax(target)).tolist() if target.numel() else (0, 0)
+    check_class_targets(tuple(input.shape), tuple(target.shape), lowest, highest,
+                        lambda: target[(target < 0) | (target >= input.shape[1])][0])
 
 
 def mse_loss(input: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from ..reference._validate import grad_output_shape_error
-from ._geometry import check_4d, check_conv_fits, conv_pads, pair
+from ._geometry import check_conv, conv_pads, pair
 
 __all__ = ["im2col", "col2im", "conv2d_im2col", "conv2d_im2col_backward"]
 
@@ -62,14 +62,8 @@ def conv2d_im2col(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
 
     input (N, C, H, W); weight (O, C/groups, kH, kW); bias (O,) -> (N, O, Ho, Wo).
     """
-    check_4d("conv2d_im2col", input)
+    check_conv("conv2d_im2col", input, weight, bias, stride, padding, dilation, groups, padding_mode, strict)
     kernel = tuple(weight.shape[-2:])
-    if strict:
-        check_conv_fits("conv2d_im2col", input.shape, kernel, stride, padding, dilation)
-    if input.shape[1] != weight.shape[1] * groups:
-        raise ValueError(f"conv2d_im2col: the weight {tuple(weight.shape)} with groups={groups} expects "
-                         f"{weight.shape[1] * groups} input channels, the input {tuple(input.shape)} has "
-                         f"{input.shape[1]}")
     xp, _ = _padded(input, kernel, padding, dilation, padding_mode)
     cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)          # (N, G, K, L)
     w = weight.reshape(groups, weight.shape[0] // groups, -1)             # (G, O/G, K)
@@ -88,10 +82,9 @@ def conv2d_im2col_backward(grad_output: torch.Tensor, input: torch.Tensor, weigh
     """
     from .backward import pad_backward
 
-    check_4d("conv2d_im2col_backward", input)
+    check_conv("conv2d_im2col_backward", input, weight, None, stride, padding, dilation, groups, padding_mode,
+               strict)
     kernel = tuple(weight.shape[-2:])
-    if strict:
-        check_conv_fits("conv2d_im2col_backward", input.shape, kernel, stride, padding, dilation)
     xp, pads = _padded(input, kernel, padding, dilation, padding_mode)
     cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)           # (N, G, K, L)
     n, o = input.shape[0], weight.shape[0]

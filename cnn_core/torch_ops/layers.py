@@ -22,9 +22,10 @@ import math
 import torch
 from torch import nn
 
-from ..reference._validate import check_divisor_override
+from ..reference._validate import (check_channels, check_conv_layer, check_divisor_override, check_dropout_p,
+                                   positive_int)
 from . import functional as tf
-from ._geometry import check_conv_fits, check_pool_fits, generator, torch_dtype
+from ._geometry import check_conv, check_pool, generator, torch_dtype
 
 __all__ = [
     "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "SumPool2d", "GlobalAvgPool2d",
@@ -53,6 +54,7 @@ class Conv2d(nn.Conv2d):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *, rng=None,
                  dtype=torch.float32, strict: bool = True) -> None:
+        check_conv_layer("Conv2d", in_channels, out_channels, kernel_size, stride, padding, groups, padding_mode)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, dtype=torch_dtype(dtype))
         self.strict = strict
@@ -60,8 +62,8 @@ class Conv2d(nn.Conv2d):
             _reinit(self, rng)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.strict:
-            check_conv_fits("Conv2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation)
+        check_conv("Conv2d", x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
+                   self.padding_mode, self.strict)
         return super().forward(x)
 
 
@@ -82,6 +84,8 @@ class Linear(nn.Linear):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, rng=None,
                  dtype=torch.float32) -> None:
+        positive_int("Linear", "in_features", in_features)
+        positive_int("Linear", "out_features", out_features)
         super().__init__(in_features, out_features, bias, dtype=torch_dtype(dtype))
         if rng is not None:
             _reinit(self, rng)
@@ -96,9 +100,8 @@ class MaxPool2d(nn.MaxPool2d):
         self.strict = strict
 
     def forward(self, x: torch.Tensor):
-        if self.strict:
-            check_pool_fits("MaxPool2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation,
-                            self.ceil_mode)
+        check_pool("MaxPool2d", x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                   self.strict)
         return super().forward(x)
 
 
@@ -112,9 +115,8 @@ class AvgPool2d(nn.AvgPool2d):
         self.strict = strict
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.strict:
-            check_pool_fits(type(self).__name__, x.shape, self.kernel_size, self.stride, self.padding, 1,
-                            self.ceil_mode)
+        check_pool(type(self).__name__, x, self.kernel_size, self.stride, self.padding, 1, self.ceil_mode,
+                   self.strict)
         return super().forward(x)
 
 
@@ -139,16 +141,26 @@ class GlobalMaxPool2d(nn.Module):
         return tf.global_max_pool2d(x)
 
 
-class BatchNorm1d(nn.BatchNorm1d):
+class _CheckedBatchNorm:
+    """The reference's checks: a positive number of features, seen on axis 1."""
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, *, dtype=torch.float32) -> None:
+        positive_int(type(self).__name__, "num_features", num_features)
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=torch_dtype(dtype))
 
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim >= 2:
+            check_channels(type(self).__name__, self.num_features, x.shape)
+        return super().forward(x)
 
-class BatchNorm2d(nn.BatchNorm2d):
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, *, dtype=torch.float32) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=torch_dtype(dtype))
+
+class BatchNorm1d(_CheckedBatchNorm, nn.BatchNorm1d):
+    """``nn.BatchNorm1d`` + ``dtype``. x (N, features) -> (N, features)."""
+
+
+class BatchNorm2d(_CheckedBatchNorm, nn.BatchNorm2d):
+    """``nn.BatchNorm2d`` + ``dtype``. x (N, C, H, W) -> (N, C, H, W)."""
 
 
 class LayerNorm(nn.LayerNorm):
@@ -162,7 +174,7 @@ class Dropout(nn.Dropout):
     The last mask is kept in ``self.mask`` when ``rng`` is given."""
 
     def __init__(self, p: float = 0.5, *, rng=None) -> None:
-        super().__init__(p)
+        super().__init__(check_dropout_p(p))
         self.generator = generator(rng)
         self.mask: torch.Tensor | None = None
 
@@ -178,6 +190,10 @@ class CrossEntropyLoss(nn.CrossEntropyLoss):
 
     def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(reduction=reduction, label_smoothing=label_smoothing)
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        tf.check_targets(input, target)
+        return super().forward(input, target)
 
 
 class MSELoss(nn.MSELoss):

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..reference._validate import check_divisor_override, grad_output_shape_error
-from ._geometry import check_4d, check_pool_fits, pair
+from ._geometry import check_4d, check_pool, pair
 
 __all__ = ["max_pool2d_backward", "avg_pool2d_backward", "sum_pool2d_backward",
            "global_avg_pool2d_backward", "global_max_pool2d_backward"]
@@ -39,9 +39,7 @@ def _check_grad(fname: str, grad_output: torch.Tensor, expected) -> None:
 def max_pool2d_backward(grad_output: torch.Tensor, input: torch.Tensor, kernel_size, stride=None, padding=0,
                         dilation=1, ceil_mode: bool = False, *, strict: bool = True) -> torch.Tensor:
     """Each window's gradient goes to its maximum: (N, C, Ho, Wo) -> (N, C, H, W)."""
-    check_4d("max_pool2d_backward", input)
-    if strict:
-        check_pool_fits("max_pool2d_backward", input.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    check_pool("max_pool2d_backward", input, kernel_size, stride, padding, dilation, ceil_mode, strict)
     out, indices = F.max_pool2d(input.detach(), kernel_size, stride, padding, dilation,
                                 ceil_mode=ceil_mode, return_indices=True)
     _check_grad("max_pool2d_backward", grad_output, out.shape)
@@ -71,10 +69,8 @@ def avg_pool2d_backward(grad_output: torch.Tensor, input: torch.Tensor, kernel_s
                         ceil_mode: bool = False, count_include_pad: bool = True,
                         divisor_override: int | None = None, *, strict: bool = True) -> torch.Tensor:
     """Every pixel of a window gets ``grad / divisor``: (N, C, Ho, Wo) -> (N, C, H, W)."""
-    check_4d("avg_pool2d_backward", input)
+    check_pool("avg_pool2d_backward", input, kernel_size, stride, padding, 1, ceil_mode, strict)
     check_divisor_override(divisor_override)
-    if strict:
-        check_pool_fits("avg_pool2d_backward", input.shape, kernel_size, stride, padding, 1, ceil_mode)
     (kh, kw) = pair(kernel_size, "kernel_size")
     (sh, sw) = (kh, kw) if stride is None or stride == [] else pair(stride, "stride")
     (ph, pw) = pair(padding, "padding")

@@ -127,7 +127,7 @@ def test_bad_inputs_give_clear_errors():
         cross_entropy(x, np.zeros(3))
     with pytest.raises(ValueError, match=r"target must have shape \(N,\) = \(3,\).*got \(2,\)"):
         cross_entropy(x, np.array([0, 1]))
-    with pytest.raises(ValueError, match=r"input must be a \(N, classes\) array of logits array, got shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"input must be a \(N, classes\) logits array, got shape \(4,\)"):
         cross_entropy(np.zeros(4), np.array([0]))
     with pytest.raises(ValueError, match="NaN or inf"):
         cross_entropy(np.full((1, 2), np.nan), np.array([0]))

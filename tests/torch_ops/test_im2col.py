@@ -88,9 +88,12 @@ def test_im2col_columns_are_the_patches_and_col2im_adds_overlaps():
 def test_teaching_errors():
     with pytest.raises(ValueError, match=r"\(7 - 3\)/3 \+ 1 = 2.33 is not a whole number"):
         conv2d_im2col(torch.zeros(1, 1, 7, 7), torch.zeros(1, 1, 3, 3), stride=3)
-    with pytest.raises(ValueError, match="expects 4 input channels"):
+    # the reference's words (conv_geometry), not a third wording of the same check
+    with pytest.raises(ValueError, match=r"conv2d_im2col: groups=2 must divide the 3 input channels"):
         conv2d_im2col(torch.zeros(1, 3, 5, 5), torch.zeros(2, 2, 3, 3), groups=2)
-    with pytest.raises(ValueError, match="must be \\(N, C, H, W\\)"):
+    with pytest.raises(ValueError, match=r"expects an input with 2\*1 = 2 channels, but the input \(1, 3, 5, 5\) has 3"):
+        conv2d_im2col(torch.zeros(1, 3, 5, 5), torch.zeros(2, 2, 3, 3))
+    with pytest.raises(ValueError, match="must be a \\(N, C, H, W\\) tensor"):
         conv2d_im2col(torch.zeros(3, 5, 5), torch.zeros(2, 3, 3, 3))
     with pytest.raises(ValueError, match="grad_output has shape"):
         conv2d_im2col_backward(torch.zeros(1, 2, 4, 4), torch.zeros(1, 3, 5, 5), torch.zeros(2, 3, 3, 3))

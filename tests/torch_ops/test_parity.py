@@ -653,3 +653,57 @@ def test_every_counterpart_exists_and_takes_the_reference_arguments():
 def test_parity(check, device):
     torch.manual_seed(0)
     check(device)
+
+
+# Mistakes a student makes, each refused by both paths with the same exception and the same words
+# (the torch path names a tensor where the reference names an array). Each call gets the module
+# (R or T) and its (input, weight, targets) built for that path.
+X, W = rng(0).standard_normal((1, 2, 5, 5)), np.ones((4, 2, 3, 3))
+MISTAKES = {
+    "conv2d stride 0": lambda M, x, w, y: M.conv2d(x, w, stride=0),
+    "conv2d negative padding": lambda M, x, w, y: M.conv2d(x, w, padding=-1),
+    "conv2d groups that do not divide": lambda M, x, w, y: M.conv2d(x, w, groups=3),
+    "conv2d filter larger than the input": lambda M, x, w, y: M.conv2d(x[..., :2, :2], w),
+    "conv2d filter larger, strict=False": lambda M, x, w, y: M.conv2d(x[..., :2, :2], w, strict=False),
+    "conv2d stride that misses pixels": lambda M, x, w, y: M.conv2d(x[..., :4, :4], w, stride=2),
+    "conv2d without a batch axis": lambda M, x, w, y: M.conv2d(x[0], w),
+    "conv2d wrong input channels": lambda M, x, w, y: M.conv2d(x[:, :1], w),
+    "conv2d bias of the wrong size": lambda M, x, w, y: M.conv2d(x, w, w[:3, 0, 0, 0]),
+    "conv2d 'same' at stride 2": lambda M, x, w, y: M.conv2d(x, w, stride=2, padding="same"),
+    "conv2d unknown padding word": lambda M, x, w, y: M.conv2d(x, w, padding="full"),
+    "conv2d unknown padding_mode": lambda M, x, w, y: M.conv2d(x, w, padding=1, padding_mode="mirror"),
+    "max_pool2d padding over half the window": lambda M, x, w, y: M.max_pool2d(x, 2, padding=2),
+    "max_pool2d window 0": lambda M, x, w, y: M.max_pool2d(x, 0),
+    "max_pool2d stride that misses pixels": lambda M, x, w, y: M.max_pool2d(x, 2),
+    "avg_pool2d stride that misses pixels": lambda M, x, w, y: M.avg_pool2d(x, 2),
+    "avg_pool2d fractional stride": lambda M, x, w, y: M.avg_pool2d(x[..., :4, :4], 2, stride=1.5),
+    "Conv2d groups that do not divide": lambda M, x, w, y: M.Conv2d(3, 4, 3, groups=2),
+    "Conv2d kernel 0": lambda M, x, w, y: M.Conv2d(2, 4, 0),
+    "Conv2d no input channels": lambda M, x, w, y: M.Conv2d(0, 4, 3),
+    "Conv2d 'same' at stride 2": lambda M, x, w, y: M.Conv2d(2, 4, 3, stride=2, padding="same"),
+    "Conv2d layer stride that misses pixels": lambda M, x, w, y: M.Conv2d(2, 4, 3, stride=2)(x[..., :4, :4]),
+    "Linear no features": lambda M, x, w, y: M.Linear(0, 3),
+    "dropout p above 1": lambda M, x, w, y: M.dropout(x, 1.5),
+    "Dropout p above 1": lambda M, x, w, y: M.Dropout(1.5),
+    "BatchNorm2d no features": lambda M, x, w, y: M.BatchNorm2d(0),
+    "BatchNorm2d wrong channels": lambda M, x, w, y: M.BatchNorm2d(3)(x),
+    "flatten start_dim out of range": lambda M, x, w, y: M.flatten(x, 5),
+    "flatten start after end": lambda M, x, w, y: M.flatten(x, 3, 1),
+    "cross_entropy class out of range": lambda M, x, w, y: M.cross_entropy(x[:, :, 0, 0], y + 5),
+    "cross_entropy negative class (PyTorch ignores -100)": lambda M, x, w, y: M.cross_entropy(x[:, :, 0, 0], y - 100),
+    "cross_entropy targets of the wrong length": lambda M, x, w, y: M.cross_entropy(x[:, :, 0, 0], y.repeat(2)),
+    "cross_entropy logits without a batch axis": lambda M, x, w, y: M.cross_entropy(x[0, :, 0, 0], y),
+    "CrossEntropyLoss class out of range": lambda M, x, w, y: M.CrossEntropyLoss()(x[:, :, 0, 0], y + 5),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_both_paths_refuse_a_mistake_in_the_same_words(mistake, device):
+    call = MISTAKES[mistake]
+    with pytest.raises((ValueError, TypeError)) as ref_err:
+        call(R, X, W, np.zeros(1, dtype=np.int64))
+    with pytest.raises((ValueError, TypeError)) as torch_err:
+        call(T, tt(X, device), tt(W, device), torch.zeros(1, dtype=torch.long, device=device))
+    assert type(torch_err.value) is type(ref_err.value)
+    assert str(torch_err.value) == str(ref_err.value).replace(" array,", " tensor,"), mistake
