@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..shapes import conv_output_size
-from ._validate import (CONV_WEIGHT, as_float_array, check_conv_bias, check_conv_layer, check_grad_output, check_padding_mode, check_padding_word,
-                        checked_pair, fit_error, positive_int)
+from ._validate import (CONV_WEIGHT, as_float_array, check_conv_bias, check_conv_layer, check_grad_output,
+                        check_padding_mode, check_padding_word, checked_pair, fit_error, positive_int)
 from ._windows import fold_windows, patch_columns
 from .module import Module
 from .padding import pad, pad_backward

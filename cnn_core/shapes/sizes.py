@@ -149,7 +149,8 @@ def _sliding_size(n: int, k: int, s: int, p: int, d: int, strict: bool, word: st
         raise DoesNotFit(
             f"{_filter_words(k, d, word)} with stride {s} does not fit {article(n)} {n}x{n} input"
             + (f" with padding {p}" if p else "")
-            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {number(room / s + 1, 6, decimals=2)} is not a whole number",
+            + f": ({_numerator_text(n, p, span)})/{s} + 1 = {number(room / s + 1, 6, decimals=2)} "
+            + "is not a whole number",
             leftover=True)
     return room // s + 1
 

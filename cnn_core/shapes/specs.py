@@ -184,7 +184,8 @@ def layer_table(input_shape: Sequence[int], layers: Sequence, *, strict: bool = 
                 shape = (math.prod(shape),)
             elif isinstance(layer, DenseSpec):
                 if len(shape) != 1:
-                    raise ValueError(f"a dense layer needs a flat input: add FlattenSpec() before it (input is {shape})")
+                    raise ValueError(f"a dense layer needs a flat input: add FlattenSpec() before it "
+                                     f"(input is {shape})")
                 params = linear_params(shape[0], layer.out_features, layer.bias)
                 shape = (layer.out_features,)
             else:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..reference._validate import LOGITS, check_class_targets, check_divisor_override, check_dropout_p, flatten_dims, rank_error
+from ..reference._validate import (LOGITS, check_class_targets, check_divisor_override, check_dropout_p, flatten_dims,
+                                   rank_error)
 from ._geometry import check_4d, check_conv, check_pool, conv_pads, generator, pair, torch_dtype
 
 __all__ = [
