@@ -41,11 +41,13 @@ def render(template: dict, result: dict, title: str, *, show_hidden: bool = Fals
         out.append(f"<p class='note'>{html.escape(note)}</p>")
     for cell in nb["cells"]:
         meta = rebuild.nbgrader_meta(cell)
+        gid = meta.get("grade_id")
         source = rebuild.source_text(cell)
+        if meta.get("solution") and gid not in result.get("answers", {}):
+            source = ""                     # no answer in the result: the template's text is the solution
         if cell.get("cell_type") == "markdown":
             out.append(f"<div class='cell markdown'>{markdown(source)}</div>")
             continue
-        gid = meta.get("grade_id")
         css = "cell"
         header = ""
         if meta.get("grade") and gid in result["scores"]:
@@ -57,10 +59,8 @@ def render(template: dict, result: dict, title: str, *, show_hidden: bool = Fals
                 header += f"<p>{html.escape(result['reasons'][gid])}</p>"
             if not show_hidden:
                 source = rebuild.strip_hidden(source, "# (hidden tests: they ran, their source is not shown)\n")
-        elif meta.get("solution"):
-            source = source if gid in result.get("answers", {}) else ""
-        else:
-            source = rebuild.strip_hidden(source, "") if not show_hidden else source
+        elif not meta.get("solution") and not show_hidden:
+            source = rebuild.strip_hidden(source, "")
         out.append(f"<div class='{css}'>{header}<pre>{html.escape(source)}</pre>")
         for output in cell.get("outputs", []):
             if output["output_type"] == "stream":

@@ -18,12 +18,13 @@ from pathlib import Path
 
 from . import rebuild, store
 from .course import DEFAULT_COURSE_ID, Course
-from .gradebook import open_gradebook, scores as notebook_scores
+from .gradebook import open_gradebook
 
 
 def class_scores(course: Course, assignment: str,
                  course_id: str = DEFAULT_COURSE_ID) -> dict[str, dict[str, float | None]]:
-    """{student: {grade_id: score or None}} over every notebook of the assignment."""
+    """{student: {grade_id: score or None}} over every notebook of the assignment (nbgrader's score:
+    a person's, where one was given, else the grader's)."""
     from nbgrader.api import MissingEntry
 
     templates = course.templates(assignment)
@@ -33,11 +34,18 @@ def class_scores(course: Course, assignment: str,
             row = {}
             for name in templates:
                 try:
-                    row.update(notebook_scores(gb, assignment, student, name))
+                    row.update(_cell_scores(gb, assignment, student, name))
                 except MissingEntry:
                     row.update({g: None for g in rebuild.graded_cells(templates[name])})
             table[student] = row
     return table
+
+
+def _cell_scores(gb, assignment: str, student: str, notebook: str) -> dict[str, float | None]:
+    """{grade_id: score} of one submitted notebook as nbgrader counts it (a person's score over the
+    grader's, extra credit included: ``Grade.score``); None where neither has scored the cell."""
+    nb = gb.find_submission_notebook(notebook, assignment, student)
+    return {g.name: None if g.auto_score is None and g.manual_score is None else float(g.score) for g in nb.grades}
 
 
 def needs_a_human(course: Course, assignment: str) -> list[str]:
