@@ -65,5 +65,20 @@ def save(folder: Path, notebook: str, template: dict, result: dict) -> None:
 
 
 def load(folder: Path, notebook: str) -> dict | None:
+    """The grading result saved for ``notebook``, None if there is none; a damaged file is named."""
     path = folder / f"{notebook}.grading.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        result, reason = None, str(err)
+    else:
+        reason = "it holds no grading result"
+    if not isinstance(result, dict) or not isinstance(result.get("scores"), dict):
+        from .cli import Mistake
+
+        student, assignment = folder.parent.name, folder.name
+        raise Mistake(f"{path} is damaged ({reason}): grade it again with `autograder grade {assignment} "
+                      f"--student {student} --force`")
+    return result

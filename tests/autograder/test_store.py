@@ -143,3 +143,18 @@ def test_save_replaces_an_earlier_verdict(tmp_path):
 def test_load_of_a_notebook_never_graded_is_none(tmp_path):
     assert store.load(tmp_path, "nb1") is None
     assert store.load(tmp_path / "missing", "nb1") is None
+
+
+@pytest.mark.parametrize("content", ['{"scores": {"t1": 1.', "[1, 2]", '{"cells": []}', b"\xff\xfe{}"])
+def test_a_damaged_verdict_is_named_with_the_command_that_grades_it_again(tmp_path, content):
+    from autograder.cli import Mistake
+
+    folder = tmp_path / "autograded" / "bob" / "ps1"
+    store.save(folder, "nb1", TEMPLATE, RESULT)
+    path = folder / "nb1.grading.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(Mistake) as err:
+        store.load(folder, "nb1")
+    assert str(err.value).startswith(f"{path} is damaged (")
+    assert str(err.value).endswith("grade it again with `autograder grade ps1 --student bob --force`")
+    assert path.read_bytes() == (content if isinstance(content, bytes) else content.encode())   # nothing lost
