@@ -45,18 +45,19 @@ def render(template: dict, result: dict, title: str, *, show_hidden: bool = Fals
         source = rebuild.source_text(cell)
         if meta.get("solution") and gid not in result.get("answers", {}):
             source = ""                     # no answer in the result: the template's text is the solution
-        if cell.get("cell_type") == "markdown":
-            out.append(f"<div class='cell markdown'>{markdown(source)}</div>")
-            continue
         css = "cell"
         header = ""
-        if meta.get("grade") and gid in result["scores"]:
+        if meta.get("grade") and gid in result["scores"]:      # every graded cell, written answers too
             score, points = result["scores"][gid], result["points"].get(gid, 0)
             css += " ok" if score == points else " bad" if score is not None else ""
             shown = "to be graded by hand" if score is None else f"{score:g}"
             header = f"<p class='score'>{html.escape(gid)}: {shown} / {points:g}</p>"
             if gid in result.get("reasons", {}):
                 header += f"<p>{html.escape(result['reasons'][gid])}</p>"
+        if cell.get("cell_type") == "markdown":
+            out.append(f"<div class='cell markdown'>{header}{markdown(source)}</div>")
+            continue
+        if header:
             if not show_hidden:
                 source = rebuild.strip_hidden(source, "# (hidden tests: they ran, their source is not shown)\n")
         elif not meta.get("solution") and not show_hidden:

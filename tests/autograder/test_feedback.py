@@ -123,6 +123,15 @@ def test_each_test_cell_shows_its_score_and_whether_it_earned_every_point():
     assert p.cell("g: to be graded by hand / 4")["class"] == ["cell"]
 
 
+def test_every_cell_the_score_line_counts_has_its_own_line_written_answers_too():
+    """The total's points (2 + 3 + 1 + 2 + 4) are each shown once, by the cell they belong to."""
+    p = page()
+    essay = p.cell("essay: to be graded by hand / 2")
+    assert "My own essay" in essay["text"] and essay["class"] == ["cell", "markdown"]
+    shown = [c["text"].split(":")[0] for c in p.cells if " / " in c["text"].split("\n")[0]]
+    assert sorted(shown) == sorted(RESULT["points"])
+
+
 def test_a_cell_that_did_not_score_says_why():
     text = page().cell("t_bad: 0 / 3")["text"]
     assert "f(0) returned 0, expected 1 <for x=0>" in text
