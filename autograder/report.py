@@ -74,11 +74,11 @@ def report(course: Course, assignment: str, out: Path | None = None,
     import matplotlib.pyplot as plt
 
     out = Path(out) if out else course.root / "reports" / assignment
-    out.mkdir(parents=True, exist_ok=True)
-    table = class_scores(course, assignment, course_id)
+    table = class_scores(course, assignment, course_id)       # an unknown assignment fails here, writing nothing
     points = {}
     for template in course.templates(assignment).values():
         points.update(rebuild.graded_cells(template))
+    out.mkdir(parents=True, exist_ok=True)
     ids = list(points)
     with open(out / "scores.csv", "w", newline="") as f:
         writer = csv.writer(f)
