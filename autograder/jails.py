@@ -55,7 +55,11 @@ class JailServer:
         self.owner = os.getpid()              # a forked judge uses the socket, never the Popen
         os.set_blocking(self.proc.stderr.fileno(), False)
         self.buffer = b""
-        ready = self._reply(STARTUP_SECONDS, "start")
+        try:
+            ready = self._reply(STARTUP_SECONDS, "start")
+        except BaseException:                 # hung, or sent garbage: no server is left running
+            self.close()
+            raise
         if not ready.get("ready"):
             self.close()
             raise GraderFault(f"the sandbox did not start: {ready}")

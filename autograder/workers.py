@@ -36,9 +36,11 @@ class WorkerProcess:
         self.setup = setup
         self.slot = Slot()
         self.proc = None
+        self.replies = None
         try:
             self._start()
         except BaseException:
+            self._kill()                      # one that did not answer in time may still run: never with a freed slot
             self.slot.release()
             raise
 
@@ -61,6 +63,8 @@ class WorkerProcess:
         self.limits = limits
 
     def _ask(self, message: dict, seconds: float, what: str) -> dict:
+        if self.replies is None:              # killed since: never write to a worker that is gone
+            raise GraderFault(f"the grading worker is gone (could not {what})")
         try:
             self.proc.stdin.write((json.dumps(message) + "\n").encode())
             self.proc.stdin.flush()
@@ -104,7 +108,9 @@ class WorkerProcess:
         except OSError:
             pass
         self.proc.wait()
-        os.close(self.replies)
+        if self.replies is not None:          # once: the number may since be another file's
+            os.close(self.replies)
+            self.replies = None
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
