@@ -196,6 +196,8 @@ def zygote_command(plan: Plan, masks: Masks, limits: Limits, *, use_bwrap: bool 
         cmd += ["--tmpfs", folder]
     for dest, fd in masks.files.items():                 # ...whose __init__ (or file) raises
         cmd += ["--perms", "0644", "--ro-bind-data", str(fd), dest]
+    for folder in plan.dirs:                             # ...and read-only: nothing a notebook writes there
+        cmd += ["--remount-ro", folder]                  # is left for the next one
     cmd += ["--chdir", WORKDIR, "--", *python_command(), "/grader/zygote.py"]
     return cmd, env, None
 

@@ -23,7 +23,10 @@ from autograder.judge import NO_MODULES, NotebookPlan, grade_cells
 from .conftest import TEST_LIMITS
 
 needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
-UID = sandbox.sandbox_uid(400)
+# a machine-wide slot held while this module's worker lives: two pytest workers (or a grader running
+# beside the tests) never share a uid, so one jail's clean-up never kills the other's processes
+_SLOT = sandbox.Slot()
+UID = sandbox.sandbox_uid(_SLOT.number)
 
 
 def cells_of(*sources):
@@ -104,6 +107,25 @@ def test_a_hidden_module_is_not_in_the_jail_at_all():
     assert "IMPORT torch is not available in this part of the assignment" in r.stdout
     assert "PAD numpy.pad is not available" in r.stdout
     assert "GRADING ok" in r.stdout                           # what the part allows still imports
+
+
+@needs_bwrap
+def test_a_hidden_package_folder_keeps_nothing_for_the_next_notebook():
+    """The empty folder that replaces a forbidden package is read-only, even for a student process
+    of the grader's own uid (uid None: a grader that is not root); it was writable there, and what
+    one notebook wrote was still there for the next."""
+    import torch
+    folder = os.path.dirname(torch.__file__)
+    plan = hiding_plan(["torch"])
+    server = JailServer(plan, TEST_LIMITS, None, require=True)
+    try:
+        [first] = run(server, [f"import os\ntry:\n    open({folder!r} + '/planted.py', 'w').write('x = 1')\n"
+                               f"    print('WROTE')\nexcept OSError as err:\n    print('REFUSED', err.errno)\n"], key=plan.names)
+        [second] = run(server, [f"import os\nprint(sorted(os.listdir({folder!r})))"], key=plan.names)
+    finally:
+        server.close()
+    assert first.stdout.strip() == "REFUSED 30", first.stdout + str(first.evalue)      # EROFS
+    assert second.stdout.strip() == "['__init__.py']"
 
 
 def test_fallback_without_bubblewrap_warns_loudly(monkeypatch):
