@@ -19,7 +19,7 @@ import numpy as np
 
 from ._validate import check_divisor_override, check_grad_output
 from .conv import check_conv_arrays, conv_geometry
-from .pooling import pool_geometry, pool_input
+from .pooling import check_max_windows, pool_geometry, pool_input
 
 __all__ = ["conv2d", "conv2d_backward", "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"]
 
@@ -90,6 +90,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Loop version of :func:`cnn_core.reference.max_pool2d`."""
     x = pool_input(input)
     geom = pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
+    check_max_windows("max_pool2d", geom, x.shape)                   # every window touches the image
     xp = np.pad(x, geom.padded_widths, constant_values=-np.inf)     # the padding never wins
     n_images, channels, h, w = x.shape
     ph, pw = geom.padding
@@ -101,9 +102,6 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                 for j in range(geom.out_size[1]):
                     rows, cols = _patch_slices(i, j, geom.kernel_size, geom.stride, geom.dilation)
                     window = xp[n, c, rows, cols]
-                    if np.isneginf(window).all():
-                        raise ValueError(f"max_pool2d: a window of the input {x.shape} covers only padding "
-                                         f"(its maximum would be -inf): use less padding")
                     a, b = np.unravel_index(np.argmax(window), window.shape)  # argmax: the FIRST maximum
                     out[n, c, i, j] = window[a, b]
                     row = rows.start + a * geom.dilation[0] - ph             # back to unpadded coordinates

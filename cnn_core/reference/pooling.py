@@ -90,6 +90,21 @@ def pool_geometry(fname: str, input_shape, kernel_size, stride=None, padding=0, 
     return PoolGeometry(k, s, d, p, tuple(out), tuple(extra))
 
 
+def check_max_windows(fname: str, geom: PoolGeometry, input_shape) -> None:
+    """Max pooling: every window touches the image. With padding and dilation a window's taps can all
+    fall in the padding: it has no maximum (-inf) and no pixel to send its gradient to."""
+    for axis in (0, 1):
+        n, k, s = input_shape[2 + axis], geom.kernel_size[axis], geom.stride[axis]
+        d, p = geom.dilation[axis], geom.padding[axis]
+        for o in range(geom.out_size[axis]):
+            first = max(0, -(-(p - o * s) // d))            # the first tap at or after the image's first pixel
+            if not (first < k and o * s + first * d < p + n):
+                raise ValueError(
+                    f"{fname}: with padding {geom.padding} and dilation {geom.dilation}, some {geom.kernel_size} "
+                    f"windows of the input {tuple(input_shape)} cover only padding (their maximum would be -inf, "
+                    f"with no pixel to send its gradient to): use less padding or dilation")
+
+
 def pool_input(x) -> np.ndarray:
     return as_float_array(x, "input", ndim=4, layout="(N, C, H, W)")
 
@@ -97,8 +112,9 @@ def pool_input(x) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # max pooling
 # --------------------------------------------------------------------------------------
-def _max_pool_with_indices(x: np.ndarray, geom: PoolGeometry) -> tuple[np.ndarray, np.ndarray]:
+def _max_pool_with_indices(fname: str, x: np.ndarray, geom: PoolGeometry) -> tuple[np.ndarray, np.ndarray]:
     """Max of every window and, like PyTorch, the flat index h*W + w of the (first) maximum."""
+    check_max_windows(fname, geom, x.shape)
     n, c, h, w = x.shape
     xp = np.pad(x, geom.padded_widths, constant_values=-np.inf)    # padding never wins a max
     kw = geom.kernel_size[1]
@@ -111,11 +127,6 @@ def _max_pool_with_indices(x: np.ndarray, geom: PoolGeometry) -> tuple[np.ndarra
             better = v > best              # strictly greater: on a tie the first maximum stays
             np.copyto(best, v, where=better)
             arg[better] = a * kw + b
-    if np.isneginf(best).any():   # only possible with dilation: every tap of a window fell in the padding
-        raise ValueError(
-            f"max_pool2d: with padding {geom.padding} and dilation {geom.dilation}, some {geom.kernel_size} "
-            f"windows of the input {x.shape} cover only padding (their maximum would be -inf): use less padding"
-        )
     # kernel offset (a, b) of the maximum -> row and column in the unpadded input
     (sh, sw), (dh, dw), (ph, pw) = geom.stride, geom.dilation, geom.padding
     ho, wo = geom.out_size
@@ -149,7 +160,7 @@ def max_pool2d(input: np.ndarray, kernel_size, stride=None, padding=0, dilation=
     """
     x = pool_input(input)
     geom = pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
-    out, indices = _max_pool_with_indices(x, geom)
+    out, indices = _max_pool_with_indices("max_pool2d", x, geom)
     return (out, indices) if return_indices else out
 
 
@@ -159,7 +170,7 @@ def max_pool2d_backward(grad_output: np.ndarray, input: np.ndarray, kernel_size,
     x = pool_input(input)
     geom = pool_geometry("max_pool2d_backward", x.shape, kernel_size, stride, padding, dilation, ceil_mode, strict)
     g = check_grad_output("max_pool2d_backward", grad_output, (*x.shape[:2], *geom.out_size), x.dtype)
-    _, indices = _max_pool_with_indices(x, geom)
+    _, indices = _max_pool_with_indices("max_pool2d_backward", x, geom)
     return _scatter_max(g, indices, x.shape)
 
 
@@ -299,7 +310,7 @@ class MaxPool2d(Module):
         x = pool_input(x)
         geom = pool_geometry("MaxPool2d", x.shape, self.kernel_size, self.stride, self.padding, self.dilation,
                              self.ceil_mode, self.strict)
-        out, indices = _max_pool_with_indices(x, geom)
+        out, indices = _max_pool_with_indices("MaxPool2d", x, geom)
         self._cache = (x.shape, x.dtype, indices)
         return (out, indices) if self.return_indices else out
 

@@ -13,7 +13,7 @@ import torch
 
 from ..reference._validate import CONV_WEIGHT, check_conv_bias, pair, rank_error
 from ..reference.conv import conv_geometry
-from ..reference.pooling import pool_geometry
+from ..reference.pooling import check_max_windows, pool_geometry
 
 
 def check_4d(fname: str, x: torch.Tensor, name: str = "input", layout: str = "(N, C, H, W)") -> None:
@@ -53,11 +53,15 @@ def check_conv(fname: str, input: torch.Tensor, weight: torch.Tensor, bias, stri
 
 
 def check_pool(fname: str, input: torch.Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool,
-               strict: bool = True):
-    """The reference's checks of a pooling window (``pool_geometry``), on the input's shape."""
+               strict: bool = True, *, max_pool: bool = False):
+    """The reference's checks of a pooling window (``pool_geometry``; for ``max_pool`` also
+    ``check_max_windows``: no window covers only padding), on the input's shape."""
     check_4d(fname, input)
     stride = None if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) else stride
-    return pool_geometry(fname, tuple(input.shape), kernel_size, stride, padding, dilation, ceil_mode, strict)
+    geom = pool_geometry(fname, tuple(input.shape), kernel_size, stride, padding, dilation, ceil_mode, strict)
+    if max_pool:
+        check_max_windows(fname, geom, tuple(input.shape))
+    return geom
 
 
 def torch_dtype(dtype) -> torch.dtype:

@@ -86,7 +86,7 @@ def conv_transpose2d(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tens
 def max_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False, *, strict: bool = True):
     """``F.max_pool2d`` plus ``strict``. (N, C, H, W) -> (N, C, Ho, Wo) [, indices]."""
-    check_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, strict)
+    check_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, strict, max_pool=True)
     return F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode,
                         return_indices=return_indices)
 

@@ -101,7 +101,7 @@ class MaxPool2d(nn.MaxPool2d):
 
     def forward(self, x: torch.Tensor):
         check_pool("MaxPool2d", x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                   self.strict)
+                   self.strict, max_pool=True)
         return super().forward(x)
 
 

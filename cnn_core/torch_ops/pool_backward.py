@@ -39,22 +39,11 @@ def _check_grad(fname: str, grad_output: torch.Tensor, expected) -> None:
 def max_pool2d_backward(grad_output: torch.Tensor, input: torch.Tensor, kernel_size, stride=None, padding=0,
                         dilation=1, ceil_mode: bool = False, *, strict: bool = True) -> torch.Tensor:
     """Each window's gradient goes to its maximum: (N, C, Ho, Wo) -> (N, C, H, W)."""
-    check_pool("max_pool2d_backward", input, kernel_size, stride, padding, dilation, ceil_mode, strict)
+    check_pool("max_pool2d_backward", input, kernel_size, stride, padding, dilation, ceil_mode, strict,
+               max_pool=True)                                     # every window touches the image
     out, indices = F.max_pool2d(input.detach(), kernel_size, stride, padding, dilation,
                                 ceil_mode=ceil_mode, return_indices=True)
     _check_grad("max_pool2d_backward", grad_output, out.shape)
-    n, c, h, w = input.shape
-    flat_idx = indices.reshape(n, c, -1)
-    inside = (flat_idx >= 0) & (flat_idx < h * w)
-    picked = input.detach().reshape(n, c, -1).gather(2, flat_idx.clamp(0, h * w - 1))
-    only_padding = ~inside | (torch.isneginf(out.reshape(n, c, -1)) & ~torch.isneginf(picked))
-    if bool(only_padding.any()):
-        # with padding and dilation a window's taps can all fall in the padding: its "maximum"
-        # is -inf and PyTorch returns an index outside the image
-        raise ValueError(
-            f"max_pool2d_backward: with kernel_size={kernel_size}, padding={padding}, dilation={dilation} "
-            f"some windows over the {h}x{w} input see only padding (their maximum is -inf), so there "
-            f"is no pixel to send their gradient to; use less padding or dilation")
     return _scatter(grad_output, indices, input.shape)
 
 

@@ -674,6 +674,12 @@ MISTAKES = {
     "conv2d unknown padding_mode": lambda M, x, w, y: M.conv2d(x, w, padding=1, padding_mode="mirror"),
     "max_pool2d padding over half the window": lambda M, x, w, y: M.max_pool2d(x, 2, padding=2),
     "max_pool2d window 0": lambda M, x, w, y: M.max_pool2d(x, 0),
+    "max_pool2d windows that cover only padding": lambda M, x, w, y: M.max_pool2d(
+        x[..., :1, :1], (1, 2), padding=(0, 1), dilation=(1, 2), strict=False),
+    "max_pool2d_backward windows that cover only padding": lambda M, x, w, y: M.max_pool2d_backward(
+        x[..., :1, :1], x[..., :1, :1], (1, 2), padding=(0, 1), dilation=(1, 2), strict=False),
+    "MaxPool2d windows that cover only padding": lambda M, x, w, y: M.MaxPool2d(
+        (1, 2), padding=(0, 1), dilation=(1, 2), strict=False)(x[..., :1, :1]),
     "max_pool2d stride that misses pixels": lambda M, x, w, y: M.max_pool2d(x, 2),
     "avg_pool2d stride that misses pixels": lambda M, x, w, y: M.avg_pool2d(x, 2),
     "avg_pool2d fractional stride": lambda M, x, w, y: M.avg_pool2d(x[..., :4, :4], 2, stride=1.5),

@@ -35,7 +35,7 @@ def test_max_pool_backward_matches_autograd(cfg):
     go = torch.randn(out.shape, dtype=torch.float64)
     if torch.isinf(out).any():
         # some window sees only padding; PyTorch's own backward would index outside the image
-        with pytest.raises(ValueError, match="see only padding"):
+        with pytest.raises(ValueError, match="cover only padding"):
             max_pool2d_backward(go, x.detach(), *args, strict=False)
         return
     (want,) = torch.autograd.grad(out, x, go)
@@ -90,7 +90,7 @@ def test_sum_and_global_pool_backward_hand_cases():
 def test_window_entirely_in_the_padding_is_explained():
     # one row, padding 1, dilation 2: the window's two taps are rows -1 and 1, both padding
     x = torch.randn(1, 1, 1, 4)
-    with pytest.raises(ValueError, match="see only padding"):
+    with pytest.raises(ValueError, match="cover only padding"):
         max_pool2d_backward(torch.ones(1, 1, 1, 1), x, (2, 4), 1, (1, 0), (2, 1), strict=False)
 
 
