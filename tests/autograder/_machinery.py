@@ -17,20 +17,13 @@ import pytest
 
 from autograder import sandbox
 
+from ._cells import code, md as markdown
+
 needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
 ROOT = os.geteuid() == 0
 
 ASSIGNMENT = "ps_tiny"
 SOLUTION = "return 2 * x"
-
-
-def code(source: str, **nbgrader) -> dict:
-    return {"cell_type": "code", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source,
-            "outputs": [], "execution_count": None}
-
-
-def markdown(source: str, **nbgrader) -> dict:
-    return {"cell_type": "markdown", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source}
 
 
 def answer(body: str = SOLUTION) -> dict:

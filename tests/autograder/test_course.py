@@ -16,6 +16,8 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder.course import DEFAULT_COURSE_ID, Course
 
+from ._cells import code
+
 
 def nbgrader_dir(root) -> CourseDirectory:
     return CourseDirectory(root=str(root))
@@ -24,11 +26,6 @@ def nbgrader_dir(root) -> CourseDirectory:
 def write_nb(path, cells):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-
-
-def code(source, **nbgrader):
-    meta = {"nbgrader": nbgrader} if nbgrader else {}
-    return {"cell_type": "code", "metadata": meta, "source": source, "outputs": [], "execution_count": None}
 
 
 def test_step_folders_are_where_nbgrader_puts_them(tmp_path):

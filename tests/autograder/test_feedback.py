@@ -21,6 +21,8 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from autograder.course import Course
 from autograder.feedback import feedback, render
 
+from ._cells import code, md
+
 FILES = Path(nbgrader.__file__).parent / "tests" / "apps" / "files"
 
 
@@ -60,15 +62,6 @@ class Page(HTMLParser):
     def cell(self, starting: str) -> dict:
         [found] = [c for c in self.cells if c["text"].startswith(starting)]
         return found
-
-
-def md(source, **nbgrader):
-    return {"cell_type": "markdown", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source}
-
-
-def code(source, **nbgrader):
-    return {"cell_type": "code", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source,
-            "outputs": [], "execution_count": None}
 
 
 TEMPLATE = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [

@@ -24,18 +24,7 @@ from autograder.course import Course
 from autograder.gradebook import open_gradebook
 from autograder.report import class_scores, needs_a_human, report
 
-
-def md(source, **nbgrader):
-    return {"cell_type": "markdown", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source}
-
-
-def code(source, **nbgrader):
-    return {"cell_type": "code", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source,
-            "outputs": [], "execution_count": None}
-
-
-def notebook(cells):
-    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+from ._cells import code, md, notebook
 
 
 NB1 = notebook([code("x = 1", grade_id="ans", solution=True),

@@ -14,18 +14,11 @@ import pytest
 
 from autograder import store
 
-
-def md(source, **nbgrader):
-    return {"cell_type": "markdown", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source}
-
-
-def code(source, **nbgrader):
-    return {"cell_type": "code", "metadata": {"nbgrader": nbgrader} if nbgrader else {}, "source": source,
-            "outputs": [], "execution_count": None}
+from ._cells import code, md, notebook as _notebook
 
 
 def notebook(cells):
-    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    return _notebook(cells, nbformat_minor=4)
 
 
 TEMPLATE = notebook([
