@@ -1,4 +1,4 @@
-"""Shared by the torch counterparts: pairs, explicit padding, and the course's ``strict`` check.
+"""Shared by the torch counterparts: the reference's checks on tensors, dtypes and generators.
 
 Every convolution and pooling call of the torch path is checked by the reference's own
 geometry (``conv_geometry``, ``pool_geometry``) on the tensors' shapes, so both paths refuse
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from ..reference._validate import CONV_WEIGHT, check_conv_bias, pair, rank_error
+from ..reference._validate import CONV_WEIGHT, check_conv_bias, rank_error
 from ..reference.conv import conv_geometry
 from ..reference.pooling import check_max_windows, pool_geometry
 
@@ -22,22 +22,6 @@ def check_4d(fname: str, x: torch.Tensor, name: str = "input", layout: str = "(N
                         f"convert a NumPy array with torch.from_numpy(x)")
     if x.ndim != 4:
         raise rank_error(name, x.shape, (4,), layout, kind="tensor")
-
-
-def same_pads(kernel_size: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int, int, int]:
-    """(left, right, top, bottom) for padding='same'; an odd pixel goes right/bottom (PyTorch)."""
-    th, tw = dilation[0] * (kernel_size[0] - 1), dilation[1] * (kernel_size[1] - 1)
-    return tw // 2, tw - tw // 2, th // 2, th - th // 2
-
-
-def conv_pads(padding, kernel_size, dilation) -> tuple[int, int, int, int]:
-    """Any conv ``padding`` (int, pair, 'same', 'valid') as (left, right, top, bottom)."""
-    if padding == "same":
-        return same_pads(kernel_size, dilation)
-    if padding == "valid":
-        return 0, 0, 0, 0
-    ph, pw = pair(padding, "padding")
-    return pw, pw, ph, ph
 
 
 def check_conv(fname: str, input: torch.Tensor, weight: torch.Tensor, bias, stride, padding, dilation, groups,

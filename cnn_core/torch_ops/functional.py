@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from ..reference._validate import (LOGITS, check_class_targets, check_divisor_override, check_dropout_p, flatten_dims,
                                    rank_error)
-from ._geometry import check_4d, check_conv, check_pool, conv_pads, generator, pair, torch_dtype
+from ._geometry import check_4d, check_conv, check_pool, generator, torch_dtype
 
 __all__ = [
     "pad", "conv2d", "conv_transpose2d",
@@ -66,12 +66,10 @@ def conv2d(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None 
     input (N, C, H, W); weight (out_channels, C/groups, kH, kW); bias (out_channels,).
     Returns (N, out_channels, Ho, Wo).
     """
-    check_conv("conv2d", input, weight, bias, stride, padding, dilation, groups, padding_mode, strict)
-    kernel = tuple(weight.shape[-2:])
-    if padding_mode != "zeros":
-        pads = conv_pads(padding, kernel, pair(dilation, "dilation"))
-        if any(pads):
-            input = F.pad(input, pads, mode=padding_mode)
+    geom = check_conv("conv2d", input, weight, bias, stride, padding, dilation, groups, padding_mode, strict)
+    if padding_mode != "zeros":                     # F.conv2d pads with zeros only: pad first
+        if any(geom.pads):
+            input = F.pad(input, geom.pads, mode=padding_mode)
         padding = 0
     return F.conv2d(input, weight, bias, stride, padding, dilation, groups)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..reference._validate import grad_output_shape_error
-from ._geometry import check_conv, conv_pads, pair
+from ..reference._validate import grad_output_shape_error, pair
+from ._geometry import check_conv
 
 __all__ = ["im2col", "col2im", "conv2d_im2col", "conv2d_im2col_backward"]
 
@@ -37,22 +37,18 @@ def col2im(cols: torch.Tensor, output_size, kernel_size, stride=1, padding=0, di
                   padding=padding, stride=stride)
 
 
-def _padded(input: torch.Tensor, kernel, padding, dilation, padding_mode: str):
-    pads = conv_pads(padding, kernel, pair(dilation, "dilation"))
-    if not any(pads):
-        return input, pads
-    mode = "constant" if padding_mode == "zeros" else padding_mode
-    return F.pad(input, pads, mode=mode), pads
+def _padded(input: torch.Tensor, geom) -> torch.Tensor:
+    """The input with the convolution's border (``geom.pads``: left, right, top, bottom)."""
+    if not any(geom.pads):
+        return input
+    mode = "constant" if geom.padding_mode == "zeros" else geom.padding_mode
+    return F.pad(input, geom.pads, mode=mode)
 
 
-def _cols(xp: torch.Tensor, weight: torch.Tensor, stride, dilation, groups: int):
-    """(N, G, Cg*kH*kW, L) patches of the padded input, and the output size (Ho, Wo)."""
-    n, _, hp, wp = xp.shape
-    kh, kw = weight.shape[-2:]
-    (sh, sw), (dh, dw) = pair(stride, "stride"), pair(dilation, "dilation")
-    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
-    cols = F.unfold(xp, (kh, kw), dilation=(dh, dw), stride=(sh, sw))
-    return cols.reshape(n, groups, -1, ho * wo), (ho, wo)
+def _cols(xp: torch.Tensor, geom) -> torch.Tensor:
+    """(N, G, Cg*kH*kW, Ho*Wo) patches of the padded input."""
+    cols = F.unfold(xp, geom.kernel_size, dilation=geom.dilation, stride=geom.stride)
+    return cols.reshape(xp.shape[0], geom.groups, -1, cols.shape[-1])
 
 
 def conv2d_im2col(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None, stride=1,
@@ -62,10 +58,10 @@ def conv2d_im2col(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor 
 
     input (N, C, H, W); weight (O, C/groups, kH, kW); bias (O,) -> (N, O, Ho, Wo).
     """
-    check_conv("conv2d_im2col", input, weight, bias, stride, padding, dilation, groups, padding_mode, strict)
-    kernel = tuple(weight.shape[-2:])
-    xp, _ = _padded(input, kernel, padding, dilation, padding_mode)
-    cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)          # (N, G, K, L)
+    geom = check_conv("conv2d_im2col", input, weight, bias, stride, padding, dilation, groups, padding_mode,
+                      strict)
+    cols = _cols(_padded(input, geom), geom)                              # (N, G, K, L)
+    ho, wo = geom.out_size
     w = weight.reshape(groups, weight.shape[0] // groups, -1)             # (G, O/G, K)
     out = torch.einsum("gok,ngkl->ngol", w, cols)                         # (N, G, O/G, L)
     out = out.reshape(input.shape[0], weight.shape[0], ho, wo)
@@ -82,11 +78,11 @@ def conv2d_im2col_backward(grad_output: torch.Tensor, input: torch.Tensor, weigh
     """
     from .backward import pad_backward
 
-    check_conv("conv2d_im2col_backward", input, weight, None, stride, padding, dilation, groups, padding_mode,
-               strict)
-    kernel = tuple(weight.shape[-2:])
-    xp, pads = _padded(input, kernel, padding, dilation, padding_mode)
-    cols, (ho, wo) = _cols(xp, weight, stride, dilation, groups)           # (N, G, K, L)
+    geom = check_conv("conv2d_im2col_backward", input, weight, None, stride, padding, dilation, groups,
+                      padding_mode, strict)
+    xp = _padded(input, geom)
+    cols = _cols(xp, geom)                                                 # (N, G, K, L)
+    (ho, wo), pads = geom.out_size, geom.pads
     n, o = input.shape[0], weight.shape[0]
     if tuple(grad_output.shape) != (n, o, ho, wo):
         raise grad_output_shape_error("conv2d_im2col_backward", grad_output.shape, (n, o, ho, wo))
@@ -94,7 +90,8 @@ def conv2d_im2col_backward(grad_output: torch.Tensor, input: torch.Tensor, weigh
     w = weight.reshape(groups, o // groups, -1)                            # (G, O/G, K)
     grad_weight = torch.einsum("ngol,ngkl->gok", go, cols).reshape(weight.shape)
     grad_cols = torch.einsum("gok,ngol->ngkl", w, go).reshape(n, -1, ho * wo)
-    grad_padded = F.fold(grad_cols, tuple(xp.shape[-2:]), kernel, dilation=dilation, stride=stride)
+    grad_padded = F.fold(grad_cols, tuple(xp.shape[-2:]), geom.kernel_size, dilation=geom.dilation,
+                         stride=geom.stride)
     if any(pads):
         mode = "constant" if padding_mode == "zeros" else padding_mode
         grad_input = pad_backward(grad_padded, tuple(input.shape), pads, mode)

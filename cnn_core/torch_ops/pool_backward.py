@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..reference._validate import check_divisor_override, grad_output_shape_error
-from ._geometry import check_4d, check_pool, pair
+from ._geometry import check_4d, check_pool
 
 __all__ = ["max_pool2d_backward", "avg_pool2d_backward", "sum_pool2d_backward",
            "global_avg_pool2d_backward", "global_max_pool2d_backward"]
@@ -58,14 +58,10 @@ def avg_pool2d_backward(grad_output: torch.Tensor, input: torch.Tensor, kernel_s
                         ceil_mode: bool = False, count_include_pad: bool = True,
                         divisor_override: int | None = None, *, strict: bool = True) -> torch.Tensor:
     """Every pixel of a window gets ``grad / divisor``: (N, C, Ho, Wo) -> (N, C, H, W)."""
-    check_pool("avg_pool2d_backward", input, kernel_size, stride, padding, 1, ceil_mode, strict)
+    geom = check_pool("avg_pool2d_backward", input, kernel_size, stride, padding, 1, ceil_mode, strict)
     check_divisor_override(divisor_override)
-    (kh, kw) = pair(kernel_size, "kernel_size")
-    (sh, sw) = (kh, kw) if stride is None or stride == [] else pair(stride, "stride")
-    (ph, pw) = pair(padding, "padding")
+    (kh, kw), (sh, sw), (ph, pw), (ho, wo) = geom.kernel_size, geom.stride, geom.padding, geom.out_size
     n, c, h, w = input.shape
-    out_shape = F.avg_pool2d(input[:1, :1].detach(), (kh, kw), (sh, sw), (ph, pw), ceil_mode).shape[-2:]
-    ho, wo = out_shape
     _check_grad("avg_pool2d_backward", grad_output, (n, c, ho, wo))
     if divisor_override is not None:
         divisor = torch.tensor(float(divisor_override), device=input.device)
